@@ -1,0 +1,118 @@
+"""Ingestion: load -> chunk -> embed -> store, incremental.
+
+Unchanged articles are skipped, changed ones replaced, deleted ones removed. Each article is
+written as delete-then-upsert, and every chunk carries its article's chunk count, so an ingest
+killed midway leaves an article either absent or visibly incomplete: the next run redoes it.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .chunk import CHUNKER_VERSION, chunk_document
+from .errors import IndexMismatchError, InputError
+from .load import discover, load_file
+from .types import Document, IngestReport
+
+Progress = Callable[[float, str], None]
+
+
+def index_meta(settings, embedder) -> dict:
+    return {"embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+            "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
+
+
+def check_meta(store, settings, embedder) -> None:
+    """Refuse to mix vectors from different models or chunkings in one index."""
+    want, have = index_meta(settings, embedder), store.get_meta()
+    if have is None:
+        return
+    diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
+    if diff:
+        what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
+        raise IndexMismatchError(f"The index was built differently ({what}). "
+                                 f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
+
+
+def _under(source: str, root: Path) -> bool:
+    try:
+        Path(source).resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def ingest(path: Path, store, embedder, settings, progress: Progress | None = None,
+           show_bar: bool = False, rebuild: bool = False, prune: bool = True) -> IngestReport:
+    t0 = time.perf_counter()
+    rep = IngestReport()
+    path = Path(path)
+    if rebuild:
+        store.reset()
+    check_meta(store, settings, embedder)
+    root = path if path.is_dir() else path.parent
+    docs: list[Document] = []
+    for f in discover(path):
+        try:
+            docs.append(load_file(f, root, settings.max_article_chars))
+        except InputError as e:
+            rep.failed[f.relative_to(root).as_posix()] = str(e)
+
+    states = store.doc_states()
+    scanned = {d.doc_id for d in docs} | set(rep.failed)
+    if prune and path.is_dir():
+        for doc_id, st in list(states.items()):
+            # only articles that lived under the folder being synced (or whose file is gone) go
+            src = st["source"]
+            if doc_id not in scanned and (not src or _under(src, root) or not Path(src).exists()):
+                store.delete_doc(doc_id)
+                rep.removed.append(doc_id)
+                del states[doc_id]
+
+    sha_owner = {sha: d for d, s in states.items() if s["complete"] for sha in s["shas"]}
+    todo: list[tuple[Document, bool]] = []
+    seen: dict[str, str] = {}
+    for d in docs:
+        owner = seen.get(d.sha256) or sha_owner.get(d.sha256)
+        if owner and owner != d.doc_id:
+            rep.duplicates[d.doc_id] = owner
+            continue
+        seen[d.sha256] = d.doc_id
+        st = states.get(d.doc_id)
+        if st and st["complete"] and st["shas"] == {d.sha256}:
+            rep.unchanged.append(d.doc_id)
+        else:
+            todo.append((d, st is not None))
+
+    chunked = [(d, existed, chunk_document(d, settings.chunk_max_chars, settings.chunk_overlap_sentences))
+               for d, existed in todo]
+    total = sum(len(c) for _, _, c in chunked) or 1
+    bar = None
+    if show_bar:
+        from tqdm import tqdm
+        bar = tqdm(total=total, unit="chunk", desc="Embedding")
+    done = 0
+    if chunked:
+        store.set_meta(index_meta(settings, embedder))
+    for d, existed, chunks in chunked:
+        if progress:
+            progress(done / total, f"Embedding {d.doc_id}")
+        vectors = embedder.embed_documents([c.text for c in chunks])
+        if existed:
+            store.delete_doc(d.doc_id)
+        store.upsert(chunks, vectors)
+        (rep.updated if existed else rep.added).append(d.doc_id)
+        rep.chunks_written += len(chunks)
+        done += len(chunks)
+        if bar:
+            bar.update(len(chunks))
+    if bar:
+        bar.close()
+    if progress:
+        progress(1.0, "Done")
+    if store.get_meta() is None and store.count() == 0:
+        store.set_meta(index_meta(settings, embedder))
+    rep.seconds = time.perf_counter() - t0
+    return rep
+

@@ -1,0 +1,34 @@
+"""Which language the user wrote in, so the answer and the abstention match it."""
+from __future__ import annotations
+
+import re
+
+_WORDS = {
+    "en": set("the a an and is are was were what who whom which why how when where did does do say said "
+              "about of to in on for with from by that this there many much than".split()),
+    "de": set("der die das den dem des ein eine und ist sind war waren was wer wen wem welche welcher "
+              "warum wie wann wo hat haben sagte über von zu im auf für mit aus bei nach dass viele "
+              "gibt es nicht auch".split()),
+}
+NAMES = {"en": "English", "de": "German (Deutsch)"}
+ABSTAIN = {
+    "en": "The articles do not say.",
+    "de": "Dazu steht nichts in den Artikeln.",
+}
+
+
+def detect(text: str, default: str = "en") -> str:
+    words = re.findall(r"[a-zäöüß]+", text.lower())
+    if re.search(r"[äöüß]", text.lower()):
+        return "de"
+    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 else default
+
+
+def abstain_text(lang: str) -> str:
+    return ABSTAIN.get(lang, ABSTAIN["en"])
+
+
+def language_name(lang: str) -> str:
+    return NAMES.get(lang, "English")

@@ -1,0 +1,201 @@
+"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> abstain? -> prompt ->
+generate (streamed) -> verify citations. Components are built lazily by rag.factory."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from . import cite, factory, lang, prompt
+from .config import Settings
+from .errors import InputError
+from .ingest import check_meta, ingest
+from .retrieve import HybridRetriever
+from .types import Answer, IngestReport, Passage
+
+
+def validate_question(question, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise InputError("The question must be text.")
+    q = question.replace("\x00", "").strip()
+    if not q:
+        raise InputError("Please type a question.")
+    if len(q) > max_chars:
+        raise InputError(f"The question is {len(q):,} characters long; the limit is {max_chars:,}. "
+                         f"Please shorten it.")
+    printable = sum(ch.isprintable() or ch.isspace() for ch in q)
+    if printable / len(q) < 0.9 or not re.search(r"\w", q):
+        raise InputError("The question does not look like text; please type it in words.")
+    return q
+
+
+class AnswerStream:
+    """Iterate for text as it is generated; `.answer` holds the verified Answer afterwards."""
+
+    def __init__(self, gen: Iterator[str]) -> None:
+        self._gen = gen
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._gen
+
+    def result(self) -> Answer:
+        for _ in self:
+            pass
+        return self.answer
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None, *, embedder=None, store=None, generator=None,
+                 memory: bool = False, show_progress: bool = False) -> None:
+        self.s = settings or Settings()
+        self._embedder, self._store, self._generator = embedder, store, generator
+        self._memory, self._show_progress = memory, show_progress
+        self._build_lock = threading.RLock()
+        self._index_lock = threading.RLock()  # ingest and retrieval do not interleave
+        self._retriever: HybridRetriever | None = None
+
+    # -- lazily built parts ------------------------------------------------------------------
+    @property
+    def embedder(self):
+        with self._build_lock:
+            if self._embedder is None:
+                self._embedder = factory.build_embedder(self.s, self._show_progress)
+            return self._embedder
+
+    @property
+    def store(self):
+        with self._build_lock:
+            if self._store is None:
+                self._store = factory.build_store(self.s, self.embedder.dim, memory=self._memory)
+            return self._store
+
+    @property
+    def generator(self):
+        with self._build_lock:
+            if self._generator is None:
+                self._generator = factory.build_generator(self.s)
+            return self._generator
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        with self._build_lock:
+            if self._retriever is None:
+                check_meta(self.store, self.s, self.embedder)
+                self._retriever = HybridRetriever(self.store, self.embedder, self.s)
+            return self._retriever
+
+    # -- index -------------------------------------------------------------------------------
+    def ingest(self, path: Path | str | None = None, progress=None, show_bar: bool = False,
+               rebuild: bool = False) -> IngestReport:
+        with self._index_lock:
+            rep = ingest(Path(path or self.s.corpus_dir), self.store, self.embedder, self.s,
+                         progress=progress, show_bar=show_bar, rebuild=rebuild)
+            if self._retriever:
+                self._retriever.invalidate()
+            return rep
+
+    def articles(self) -> list[dict]:
+        with self._index_lock:
+            states = self.store.doc_states()
+        return [{"doc_id": d, "title": st["title"], "chunks": st["count"], "complete": st["complete"]}
+                for d, st in sorted(states.items())]
+
+    def delete_article(self, doc_id: str) -> None:
+        with self._index_lock:
+            self.store.delete_doc(doc_id)
+            if self._retriever:
+                self._retriever.invalidate()
+
+    def embed(self, texts: list[str] | str) -> np.ndarray:
+        return self.embedder.embed_documents([texts] if isinstance(texts, str) else list(texts))
+
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+        q = validate_question(question, self.s.max_question_chars)
+        with self._index_lock:
+            return self.retriever.retrieve(q, top_k or self.s.top_k)
+
+    # -- answering ---------------------------------------------------------------------------
+    def _complete(self, messages, max_tokens: int) -> str:
+        return "".join(self.generator.stream(messages, max_tokens)).strip()
+
+    def condense(self, question: str, history: list[dict[str, str]], language: str) -> str:
+        if not history:
+            return question
+        text = prompt.render(self.s.prompts_dir, "condense", history=prompt.format_history(history),
+                             question=question, language=lang.language_name(language))
+        out = self._complete([{"role": "user", "content": text}], self.s.condense_max_tokens)
+        out = out.strip().strip('"').splitlines()[0].strip() if out.strip() else ""
+        # a small model sometimes answers instead of rewriting: fall back to the plain question
+        # plus the last user turn, which keeps the referent for retrieval
+        if not out or len(out) > 3 * len(question) + 200:
+            last = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
+            out = f"{last} {question}".strip()
+        return out
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
+        return self.ask_stream(question, history).result()
+
+    def ask_stream(self, question: str, history: list[dict[str, str]] | None = None) -> AnswerStream:
+        q = validate_question(question, self.s.max_question_chars)  # fail before streaming starts
+        stream = AnswerStream(iter(()))
+        stream._gen = self._run(q, history or [], stream)
+        return stream
+
+    def _run(self, q: str, history: list[dict[str, str]], stream: AnswerStream) -> Iterator[str]:
+        t0 = time.perf_counter()
+        language = lang.detect(q)
+        ans = Answer(question=q, text="", language=language, backend="")
+        standalone = self.condense(q, history, language) if history else q
+        ans.standalone_question = standalone
+        t1 = time.perf_counter()
+        with self._index_lock:
+            passages = self.retriever.retrieve(standalone, self.s.top_k)
+        for i, p in enumerate(passages, 1):
+            p.number = i
+        ans.passages = passages
+        ans.timings.update(condense_s=t1 - t0, retrieve_s=time.perf_counter() - t1)
+        best = max((p.dense_score for p in passages), default=0.0)
+        if not passages or best < self.s.abstain_min_dense:
+            ans.text, ans.abstained = lang.abstain_text(language), True
+            ans.timings["total_s"] = time.perf_counter() - t0
+            stream.answer = ans
+            yield ans.text
+            return
+        context = passages[: self.s.context_passages]
+        abstain = lang.abstain_text(language)
+        messages = [
+            {"role": "system", "content": prompt.render(self.s.prompts_dir, "system", abstain=abstain,
+                                                        language=lang.language_name(language))},
+            {"role": "user", "content": prompt.render(self.s.prompts_dir, "answer",
+                                                      passages=prompt.format_passages(context),
+                                                      question=standalone, abstain=abstain,
+                                                      language=lang.language_name(language))},
+        ]
+        gen = self.generator
+        ans.backend = gen.name
+        t2 = time.perf_counter()
+        raw, first, pieces = [], None, 0
+        for piece in gen.stream(messages, self.s.max_tokens):
+            if first is None:
+                first = time.perf_counter() - t2
+            pieces += 1
+            raw.append(piece)
+            yield piece
+        ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t2, pieces=pieces)
+        raw_text = "".join(raw).strip()
+        t3 = time.perf_counter()
+        text, cites = cite.verify(raw_text, context, cite.embedding_support(self.embedder),
+                                  self.s.support_threshold)
+        ans.timings["cite_s"] = time.perf_counter() - t3
+        if not cites or (cite.looks_like_abstention(raw_text) and len(cites) <= 1 and len(text) < 200
+                         and cite.looks_like_abstention(text)):
+            ans.text, ans.abstained, ans.citations = abstain, True, []
+        else:
+            ans.text, ans.citations = text, cites
+        ans.timings["total_s"] = time.perf_counter() - t0
+        stream.answer = ans

@@ -1,0 +1,52 @@
+"""Stage 6: prompt templates live as files in prompts/ and are rendered with a strict check:
+a placeholder left unfilled, or a value given for no placeholder, is an error, not a silent gap."""
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from .types import Passage
+
+
+class PromptError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=64)
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def render(prompts_dir: Path, name: str, **values: str) -> str:
+    path = Path(prompts_dir) / f"{name}.txt"
+    if not path.is_file():
+        raise PromptError(f"prompt template {path} is missing")
+    template = _read(str(path))
+    need = fields(template)
+    missing, extra = need - values.keys(), values.keys() - need
+    if missing or extra:
+        raise PromptError(f"prompt {name}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    # values are inserted verbatim: braces inside article text are not template syntax
+    return template.format_map({k: str(v) for k, v in values.items()})
+
+
+def _fence(text: str) -> str:
+    # an article cannot close the data block early by containing the closing tag itself
+    return text.replace("</passages>", "</ passages>").replace("<passages>", "< passages>")
+
+
+def format_passages(passages: list[Passage]) -> str:
+    return "\n\n".join(f"[{p.number}] ({p.title})\n{_fence(p.text)}" for p in passages)
+
+
+def format_history(history: list[dict[str, str]], max_turns: int = 6) -> str:
+    lines = []
+    for turn in history[-max_turns:]:
+        who = "User" if turn.get("role") == "user" else "Assistant"
+        lines.append(f"{who}: {turn.get('content', '')[:600]}")
+    return "\n".join(lines)

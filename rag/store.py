@@ -1,0 +1,136 @@
+"""Stage 4: Qdrant storage. Local mode under index/ by default, `:memory:` for tests,
+a Qdrant server when a URL is given. A side collection records what built the index."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexLockedError, RagError
+from .types import Chunk, Passage
+
+_NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
+_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end"]
+
+
+def _passage(payload: dict, score: float = 0.0) -> Passage:
+    return Passage(chunk_id=payload["chunk_id"], doc_id=payload["doc_id"], title=payload["title"],
+                   text=payload["text"], start=payload["start"], end=payload["end"],
+                   source=payload.get("source", ""), score=score, dense_score=score)
+
+
+class QdrantStore:
+    def __init__(self, dim: int, collection: str, path: Path | None = None, url: str | None = None,
+                 api_key: str | None = None, memory: bool = False) -> None:
+        from qdrant_client import QdrantClient
+        from qdrant_client.http import models as qm
+
+        self._qm = qm
+        self.dim, self.collection, self.meta_collection = dim, collection, f"{collection}__meta"
+        self.location = url or (":memory:" if memory else str(path))
+        try:
+            if url:
+                self.client = QdrantClient(url=url, api_key=api_key, timeout=30)
+            elif memory:
+                self.client = QdrantClient(":memory:")
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = QdrantClient(path=str(path))
+            self._ensure()
+        except RuntimeError as e:
+            if "already accessed" in str(e):
+                raise IndexLockedError(
+                    f"The index at {path} is in use by another process (a running `rag serve` or "
+                    f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.") from e
+            raise
+        except Exception as e:  # server unreachable and the like
+            if url:
+                raise RagError(f"Cannot reach the Qdrant server at {url}: {e}. Check QDRANT_URL.") from e
+            raise
+
+    def _ensure(self) -> None:
+        qm = self._qm
+        if not self.client.collection_exists(self.collection):
+            self.client.create_collection(
+                self.collection, vectors_config=qm.VectorParams(size=self.dim, distance=qm.Distance.COSINE))
+            if not self.location.startswith(":") and "://" in self.location:
+                self.client.create_payload_index(self.collection, "doc_id", qm.PayloadSchemaType.KEYWORD)
+        if not self.client.collection_exists(self.meta_collection):
+            self.client.create_collection(
+                self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
+
+    def _doc_filter(self, doc_id: str):
+        qm = self._qm
+        return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        qm = self._qm
+        points = [qm.PointStruct(id=str(uuid.uuid5(_NS, c.chunk_id)), vector=v.tolist(),
+                                 payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
+                                          "source": c.source, "text": c.text, "start": c.start,
+                                          "end": c.end, "index": c.index, "n_chunks": c.n_chunks,
+                                          "doc_sha256": c.doc_sha256})
+                  for c, v in zip(chunks, vectors, strict=True)]
+        if points:
+            self.client.upsert(self.collection, points=points, wait=True)
+
+    def delete_doc(self, doc_id: str) -> None:
+        self.client.delete(self.collection, points_selector=self._qm.FilterSelector(
+            filter=self._doc_filter(doc_id)), wait=True)
+
+    def _scroll(self, fields):
+        offset = None
+        while True:
+            recs, offset = self.client.scroll(self.collection, limit=1024, offset=offset,
+                                              with_payload=fields, with_vectors=False)
+            yield from recs
+            if offset is None:
+                break
+
+    def doc_states(self) -> dict[str, dict]:
+        """Per article: the content hashes seen, chunk count, and expected count. A document whose
+        write was cut short (killed mid-ingest) shows count != n_chunks and is redone."""
+        states: dict[str, dict] = {}
+        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]):
+            p = r.payload
+            s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
+                                                "title": p.get("title", ""), "source": p.get("source", "")})
+            s["shas"].add(p["doc_sha256"])
+            s["n_chunks"].add(p["n_chunks"])
+            s["count"] += 1
+        for s in states.values():
+            s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
+        return states
+
+    def search(self, vector: np.ndarray, limit: int) -> list[Passage]:
+        res = self.client.query_points(self.collection, query=np.asarray(vector).tolist(), limit=limit,
+                                       with_payload=_PAYLOAD)
+        return [_passage(p.payload, float(p.score)) for p in res.points]
+
+    def all_chunks(self) -> list[Passage]:
+        return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]
+
+    def count(self) -> int:
+        return self.client.count(self.collection, exact=True).count
+
+    def get_meta(self) -> dict | None:
+        recs = self.client.retrieve(self.meta_collection, ids=[1], with_payload=True)
+        return dict(recs[0].payload) if recs else None
+
+    def set_meta(self, meta: dict) -> None:
+        self.client.upsert(self.meta_collection, wait=True,
+                           points=[self._qm.PointStruct(id=1, vector=[1.0], payload=meta)])
+
+    def reset(self) -> None:
+        for c in (self.collection, self.meta_collection):
+            if self.client.collection_exists(c):
+                self.client.delete_collection(c)
+        self._ensure()
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # closing twice or at interpreter exit is harmless
+            pass

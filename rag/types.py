@@ -1,0 +1,106 @@
+"""Typed records passed between the stages (load -> chunk -> embed -> store -> retrieve -> answer)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # file name relative to the corpus folder: stable across runs
+    title: str
+    source: str  # path or URL the text came from
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    start: int  # character offsets into Document.text
+    end: int
+    index: int
+    n_chunks: int
+    doc_sha256: str
+
+
+@dataclass
+class Passage:
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    source: str = ""
+    dense_score: float = 0.0
+    lexical_score: float = 0.0
+    number: int = 0  # position [n] in the prompt, 1-based; 0 = not numbered
+
+
+@dataclass
+class Citation:
+    number: int
+    passage: Passage
+    sentence: str
+    support: float  # how well the passage supports the sentence, 0..1
+    attached: bool = False  # True when the pipeline added it because the model cited nothing
+
+    # flat access, so a citation reads like the passage it points at
+    @property
+    def text(self) -> str:
+        return self.passage.text
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.doc_id
+
+    @property
+    def title(self) -> str:
+        return self.passage.title
+
+    @property
+    def start(self) -> int:
+        return self.passage.start
+
+    @property
+    def end(self) -> int:
+        return self.passage.end
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    abstained: bool = False
+    language: str = "en"
+    standalone_question: str = ""
+    backend: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # doc_id -> reason
+    duplicates: dict[str, str] = field(default_factory=dict)  # doc_id -> doc_id it duplicates
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated",
+                 f"{len(self.unchanged)} unchanged", f"{len(self.removed)} removed"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        return ", ".join(parts) + f"; {self.chunks_written} chunks written in {self.seconds:.1f}s"
