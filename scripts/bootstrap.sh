@@ -17,7 +17,7 @@ if [ ! -f "$stamp" ]; then
   echo "== installing Python packages (first run: a few minutes)"
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip 2>&1 | grep -v '^WARNING: Location' || true
   # the CPU build of torch first: a bare `torch` requirement would pull a multi-GB CUDA build
-  "$VENV/bin/pip" install -q --disable-pip-version-check "torch==2.13.0" --extra-index-url https://download.pytorch.org/whl/cpu 2>&1 | grep -v '^WARNING: Location' || true
+  "$VENV/bin/pip" install -q --disable-pip-version-check "torch==2.13.0" 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -c "import rag, torch, sentence_transformers, qdrant_client, gradio, xllamacpp" \
     || { echo "package install failed" >&2; exit 1; }
