@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     # below this cosine no passage is considered evidence (measured: unrelated DE ~0.19, right DE ~0.46)
     abstain_min_dense: float = 0.30
+    abstain_min_lexical: float = 4.0  # BM25 score of a rare name such as "Lin Jian" is ~6.7
 
     # generation
     # auto: Ollama when OLLAMA_HOST is set, else the in-process llama.cpp model
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
     ollama_model: str = "qwen2.5:1.5b-instruct"
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
-    max_tokens: int = 300
+    max_tokens: int = 220
     temperature: float = 0.1
     llm_timeout_s: float = 180.0
     prompts_dir: Path = ROOT / "prompts"

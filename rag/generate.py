@@ -15,11 +15,11 @@ _DONE = object()
 
 class LlamaCppGenerator:
     def __init__(self, path: Path, name: str, n_ctx: int = 4096, n_threads: int = 2,
-                 temperature: float = 0.1, timeout_s: float = 180.0) -> None:
+                 temperature: float = 0.1, timeout_s: float = 180.0, repeat_penalty: float = 1.15) -> None:
         import xllamacpp as xlc
 
         self.name = f"llama.cpp:{name}"
-        self.temperature, self.timeout_s = temperature, timeout_s
+        self.temperature, self.timeout_s, self.repeat_penalty = temperature, timeout_s, repeat_penalty
         p = xlc.CommonParams()
         p.model.path = str(path)
         p.n_ctx = n_ctx
@@ -27,6 +27,7 @@ class LlamaCppGenerator:
         p.cpuparams.n_threads = n_threads
         p.cpuparams_batch.n_threads = n_threads
         p.warmup = False
+        p.verbosity = -1  # llama.cpp's per-request timing lines would drown the CLI output
         try:
             self._server = xlc.Server(p)
         except Exception as e:  # corrupt or truncated GGUF
@@ -51,6 +52,7 @@ class LlamaCppGenerator:
             try:
                 self._server.handle_chat_completions(
                     {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
+                     "repeat_penalty": self.repeat_penalty, "repeat_last_n": 128,
                      "stream": True, "cache_prompt": True}, on_chunk)
             except Exception as e:  # surfaced to the consumer below
                 q.put(e)

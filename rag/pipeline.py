@@ -160,7 +160,9 @@ class Pipeline:
         ans.passages = passages
         ans.timings.update(condense_s=t1 - t0, retrieve_s=time.perf_counter() - t1)
         best = max((p.dense_score for p in passages), default=0.0)
-        if not passages or best < self.s.abstain_min_dense:
+        lexical = max((p.lexical_score for p in passages), default=0.0)
+        # no LLM call when neither meaning nor rare words (names, numbers) connect question and articles
+        if not passages or (best < self.s.abstain_min_dense and lexical < self.s.abstain_min_lexical):
             ans.text, ans.abstained = lang.abstain_text(language), True
             ans.timings["total_s"] = time.perf_counter() - t0
             stream.answer = ans
@@ -173,7 +175,7 @@ class Pipeline:
                                                         language=lang.language_name(language))},
             {"role": "user", "content": prompt.render(self.s.prompts_dir, "answer",
                                                       passages=prompt.format_passages(context),
-                                                      question=standalone, abstain=abstain,
+                                                      question=standalone,
                                                       language=lang.language_name(language))},
         ]
         gen = self.generator

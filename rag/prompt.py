@@ -22,15 +22,15 @@ def fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
-def render(prompts_dir: Path, name: str, **values: str) -> str:
-    path = Path(prompts_dir) / f"{name}.txt"
+def render(prompts_dir: Path, template_name: str, /, **values: str) -> str:
+    path = Path(prompts_dir) / f"{template_name}.txt"
     if not path.is_file():
         raise PromptError(f"prompt template {path} is missing")
     template = _read(str(path))
     need = fields(template)
     missing, extra = need - values.keys(), values.keys() - need
     if missing or extra:
-        raise PromptError(f"prompt {name}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise PromptError(f"prompt {template_name}: missing {sorted(missing)}, unexpected {sorted(extra)}")
     # values are inserted verbatim: braces inside article text are not template syntax
     return template.format_map({k: str(v) for k, v in values.items()})
 

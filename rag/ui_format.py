@@ -1,9 +1,21 @@
-"""Answer -> plain dict / HTML, shared by the CLI's --json, the UI and the eval."""
+"""Answer -> plain dict / HTML, shared by the CLI's --json, the UI and the eval.
+
+Every piece of article or model text goes through `esc` before it is put into markup: an article
+is untrusted input, and the UI's HTML panel shows whatever markup it is given."""
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
 
-from .types import Answer
+from .errors import RagError
+from .load import load_file
+from .types import Answer, IngestReport, Passage
+
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+WINDOW = 280  # characters of article context shown on each side of a cited passage
 
 
 def answer_to_dict(ans: Answer) -> dict:
@@ -14,3 +26,147 @@ def answer_to_dict(ans: Answer) -> dict:
                        "attached": c.attached, **asdict(c.passage)} for c in ans.citations],
         "passages": [asdict(p) for p in ans.passages],
     }
+
+
+def esc(text) -> str:
+    return html.escape(str(text or ""), quote=True)
+
+
+def link_markers(text: str, known: set[int] | None = None) -> str:
+    """Escape `text`, then turn `[n]` / `[1, 2]` into links to the source cards (#src-n).
+    Numbers without a card (`known` given and n not in it) stay plain text."""
+    def repl(m: re.Match) -> str:
+        nums = [int(n) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+        return "".join(f'<a class="cite" href="#src-{n}">[{n}]</a>' if known is None or n in known
+                       else f"[{n}]" for n in nums)
+    # escaping leaves digits, brackets and commas alone, so markers survive it unchanged
+    return MARKER.sub(repl, esc(text))
+
+
+def answer_html(ans: Answer) -> str:
+    """The chat bubble for a finished answer."""
+    if ans.abstained:
+        return (f'<div class="abstain"><b>Not in the articles.</b> {esc(ans.text)}</div>')
+    return link_markers(ans.text, {c.number for c in ans.citations})
+
+
+def partial_html(text: str) -> str:
+    """The chat bubble while tokens arrive: raw model text, markers not yet verified."""
+    return esc(text) + ' <span class="cursor">▌</span>'
+
+
+def _snap(text: str, i: int, forward: bool) -> int:
+    """Move a window edge to the nearest whitespace so it does not cut a word in half."""
+    lo, hi = (i, min(len(text), i + 40)) if forward else (max(0, i - 40), i)
+    seg = text[lo:hi]
+    k = (seg.find(" ") if forward else seg.rfind(" "))
+    return i if k < 0 else lo + k + (0 if forward else 1)
+
+
+@lru_cache(maxsize=64)
+def _doc_text(path: str, corpus: str, mtime_ns: int) -> str | None:
+    try:
+        return load_file(Path(path), Path(corpus)).text
+    except (RagError, OSError):
+        return None
+
+
+def doc_texts(corpus_dir: Path, doc_ids) -> dict[str, str | None]:
+    """Normalized article text per doc_id (what passage offsets index into); None where the file
+    is unreadable or would lie outside the corpus folder. Cached until the file changes."""
+    root, out = Path(corpus_dir).resolve(), {}
+    for d in set(doc_ids):
+        path = (root / d).resolve()
+        try:
+            inside = path.is_relative_to(root) and path != root
+            out[d] = _doc_text(str(path), str(root), path.stat().st_mtime_ns) if inside else None
+        except OSError:
+            out[d] = None
+    return out
+
+
+def highlight(doc_text: str | None, p: Passage, window: int = WINDOW) -> str:
+    """The passage marked inside a window of its article. Offsets index the normalized article
+    text; if they no longer match (file edited since ingest, or gone), only the passage is shown."""
+    if not doc_text or doc_text[p.start:p.end] != p.text:
+        return f"<mark>{esc(p.text)}</mark>"
+    a = 0 if p.start <= window else _snap(doc_text, p.start - window, True)
+    b = len(doc_text) if p.end + window >= len(doc_text) else _snap(doc_text, p.end + window, False)
+    before, after = doc_text[a:p.start], doc_text[p.end:b]
+    return (("… " if a > 0 else "") + esc(before) + f"<mark>{esc(p.text)}</mark>" + esc(after)
+            + (" …" if b < len(doc_text) else ""))
+
+
+def source_card(p: Passage, doc_text: str | None, sentence: str = "", support: float | None = None,
+                anchor: bool = True) -> str:
+    ident = f' id="src-{p.number}"' if anchor else ""
+    meta = f"{esc(p.doc_id)} · characters {p.start}–{p.end}"
+    if support is not None:
+        meta += f" · support {support:.2f}"
+    claim = f'<div class="claim">“{esc(sentence)}”</div>' if sentence else ""
+    title = p.title if len(p.title) <= 140 else p.title[:139] + "…"
+    return (f'<div class="src"{ident}><div class="src-head"><span class="num">[{p.number}]</span> '
+            f'<b>{esc(title)}</b></div><div class="meta">{meta}</div>{claim}'
+            f'<div class="ctx">{highlight(doc_text, p)}</div></div>')
+
+
+def sources_html(ans: Answer, docs: dict[str, str | None]) -> str:
+    """Cited passages, one card each, in the order the answer first cites them."""
+    if ans.abstained or not ans.citations:
+        return ('<div class="src-empty">No passage supports an answer. The closest passages the '
+                'search found are listed under “Other retrieved passages”.</div>')
+    return "".join(source_card(c.passage, docs.get(c.doc_id), c.sentence, c.support)
+                   for c in ans.citations)
+
+
+def uncited_html(ans: Answer, docs: dict[str, str | None]) -> str:
+    cited = {c.number for c in ans.citations}
+    rest = [p for p in ans.passages if p.number not in cited]
+    if not rest:
+        return '<div class="src-empty">Every retrieved passage is cited above.</div>'
+    return "".join(source_card(p, docs.get(p.doc_id)) for p in rest)
+
+
+def status_html(ans: Answer) -> str:
+    """Which backend answered and how long each stage took."""
+    t = ans.timings
+    who = (f"Answered by <code>{esc(ans.backend)}</code>" if ans.backend
+           else "No model call: no passage was close enough to the question")
+    parts = [f"total {t.get('total_s', 0):.1f}s"]
+    for key, label in (("ttft_s", "first token"), ("retrieve_s", "retrieval"),
+                       ("generate_s", "generation"), ("cite_s", "citation check")):
+        if key in t:
+            parts.append(f"{label} {t[key]:.1f}s")
+    badge = '<span class="badge abstained">not in the articles</span> ' if ans.abstained else ""
+    return f'<div class="status">{badge}{who} · {" · ".join(parts)}</div>'
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    return f'<div class="status {esc(kind)}">{esc(text)}</div>'
+
+
+def report_html(rep: IngestReport, rejected: dict[str, str] | None = None) -> str:
+    """The ingest summary plus one line per file that was not indexed, and why."""
+    problems = {**(rejected or {}), **rep.failed,
+                **{d: f"same text as {o}; not indexed twice" for d, o in rep.duplicates.items()}}
+    items = "".join(f"<li><code>{esc(n)}</code>: {esc(why)}</li>" for n, why in problems.items())
+    lines = f'<ul class="errors">{items}</ul>' if items else ""
+    return f'<div class="status">{esc(rep.summary())}</div>{lines}'
+
+
+CSS = """
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+       margin: 0 0 8px 0; scroll-margin-top: 60px; }
+.src:target { outline: 3px solid #f59e0b; }
+.src .meta { font-size: 0.8em; opacity: 0.7; }
+.src .claim { font-style: italic; margin: 4px 0; }
+.src .ctx { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; }
+.src mark { background: #fde68a; color: #111; padding: 0 1px; }
+.src .num, a.cite { font-weight: 600; }
+a.cite { text-decoration: none; }
+.abstain { border-left: 4px solid #f59e0b; padding-left: 8px; }
+.status { font-size: 0.85em; opacity: 0.85; }
+.status.error { color: #b91c1c; opacity: 1; font-weight: 600; }
+.badge.abstained { background: #fde68a; color: #111; border-radius: 4px; padding: 0 6px; }
+ul.errors { color: #b91c1c; font-size: 0.85em; }
+"""

@@ -1,0 +1,232 @@
+"""Gradio chat over the articles: streamed cited answers with a source panel, and an Articles tab
+to upload, index and delete articles. `build_app` takes a ready Pipeline so tests can pass one
+with stub models; `launch` is what `rag serve` and app.py call."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from . import ui_format as fmt
+from .config import Settings
+from .errors import InputError, RagError
+from .load import SUPPORTED, parse
+from .types import IngestReport
+
+log = logging.getLogger(__name__)
+EXAMPLES = ["What did China say about the deployment?",
+            "Wie viele nordkoreanische Soldaten sind laut Seoul in Russland?",
+            "Where were North Korean troops fighting?",
+            "Was forderten die USA von China?"]
+HISTORY_MESSAGES = 6  # the condense prompt only looks at the last few turns anyway
+_UNSAFE = re.compile(r"[^\w.\- ]")  # \w keeps umlauts; slashes, quotes, colons and the like go
+
+
+def safe_name(name: str) -> str:
+    """A bare, harmless file name for an upload, or InputError. Never a path."""
+    base = _UNSAFE.sub("_", Path(str(name).replace("\\", "/")).name).strip(" ")
+    if not base or base.startswith(".") or len(base) > 150:
+        raise InputError(f"{name}: not a usable file name; rename the file (letters, digits, . - _)")
+    if Path(base).suffix.lower() not in SUPPORTED:
+        raise InputError(f"{base}: unsupported type; upload .txt, .md or .html articles")
+    return base
+
+
+def store_upload(src: Path, name: str, s: Settings) -> tuple[str, bool]:
+    """Check one uploaded file and copy it into the corpus folder: (name, existed before)."""
+    name = safe_name(name)
+    size = Path(src).stat().st_size
+    if size > s.max_upload_mb * 1024 * 1024:
+        raise InputError(f"{name}: {size / 1e6:.1f} MB is over the {s.max_upload_mb:g} MB limit")
+    raw = Path(src).read_bytes()
+    parse(raw, name)  # unreadable files are refused here, before they land in the corpus
+    root = Path(s.corpus_dir).resolve()
+    dest = (root / name).resolve()
+    if dest.parent != root:
+        raise InputError(f"{name}: would be written outside the corpus folder; refused")
+    existed = dest.exists()
+    tmp = root / f".upload-{name}"  # hidden files are skipped by ingest, and replace() is atomic
+    tmp.write_bytes(raw)
+    tmp.replace(dest)
+    return name, existed
+
+
+def _inside(s: Settings, doc_id: str) -> Path | None:
+    root = Path(s.corpus_dir).resolve()
+    path = (root / doc_id).resolve()
+    return path if path.is_relative_to(root) and path != root else None
+
+
+def _article_rows(pipe) -> tuple[pd.DataFrame, list[str]]:
+    rows = [[a["doc_id"], a["title"], a["chunks"]] for a in pipe.articles()]
+    return pd.DataFrame(rows, columns=["file", "title", "chunks"]), [r[0] for r in rows]
+
+
+def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
+    s = settings or pipe.s
+
+    def chat(message, messages, turns):
+        messages, turns = list(messages or []), list(turns or [])
+        try:
+            stream = pipe.ask_stream(message, turns[-HISTORY_MESSAGES:])
+        except RagError as e:  # a bad question: nothing was asked, keep the text for editing
+            yield messages, gr.skip(), gr.skip(), fmt.message_html(str(e), "error"), turns, message
+            return
+        q = message.strip()
+        messages += [{"role": "user", "content": fmt.esc(q)},
+                     {"role": "assistant", "content": "<i>Searching the articles…</i>"}]
+        yield messages, "", "", fmt.message_html("Searching the articles…"), turns, ""
+        text = ""
+        try:
+            for piece in stream:
+                text += piece
+                messages[-1] = {"role": "assistant", "content": fmt.partial_html(text)}
+                yield messages, gr.skip(), gr.skip(), fmt.message_html("Writing the answer…"), turns, ""
+            ans = stream.answer
+            docs = fmt.doc_texts(s.corpus_dir, [p.doc_id for p in ans.passages])
+        except Exception as e:  # noqa: BLE001 - the user sees the reason, never a traceback
+            if not isinstance(e, RagError):
+                log.exception("answering failed")
+            messages[-1] = {"role": "assistant", "content": fmt.message_html(str(e), "error")}
+            yield messages, "", "", fmt.message_html(str(e), "error"), turns, ""
+            return
+        messages[-1] = {"role": "assistant", "content": fmt.answer_html(ans)}
+        turns += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.text}]
+        yield (messages, fmt.sources_html(ans, docs), fmt.uncited_html(ans, docs), fmt.status_html(ans),
+               turns, "")
+
+    def ask(question: str, history: list | None = None) -> dict:
+        """Answer one question (history: earlier turns as {role, content} dicts) as a JSON dict."""
+        try:
+            return fmt.answer_to_dict(pipe.ask(question, list(history or [])[-HISTORY_MESSAGES:]))
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+
+    def refresh():
+        try:
+            table, ids = _article_rows(pipe)
+            banner = ""
+        except RagError as e:  # e.g. IndexLockedError: another process holds the local index
+            table, ids, banner = pd.DataFrame(columns=["file", "title", "chunks"]), [], str(e)
+        return table, gr.update(choices=ids, value=None), fmt.message_html(banner, "error") if banner else ""
+
+    def upload(paths, progress=gr.Progress()):
+        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        rep, rejected = IngestReport(), {}
+        if len(paths) > s.max_files_per_upload:
+            rejected["upload"] = (f"{len(paths)} files; at most {s.max_files_per_upload} per upload, "
+                                  f"please upload them in batches")
+            paths = []
+        stored = []
+        for p in paths:
+            try:
+                stored.append(store_upload(Path(p), Path(p).name, s))
+            except InputError as e:
+                rejected[Path(p).name] = str(e)
+        try:
+            for i, (name, existed) in enumerate(stored):
+                part = pipe.ingest(Path(s.corpus_dir) / name, progress=lambda f, msg, i=i: progress(
+                    (i + f) / len(stored), desc=msg))
+                for field in ("added", "updated", "unchanged", "removed"):
+                    getattr(rep, field).extend(getattr(part, field))
+                rep.failed.update(part.failed)
+                rep.duplicates.update(part.duplicates)
+                rep.chunks_written += part.chunks_written
+                rep.seconds += part.seconds
+                if not existed and (name in part.failed or name in part.duplicates):
+                    (Path(s.corpus_dir) / name).unlink(missing_ok=True)  # keep corpus == index
+        except RagError as e:
+            rejected["index"] = str(e)
+        return (fmt.report_html(rep, rejected), None, *refresh()[:2])
+
+    def delete(doc_id):
+        try:
+            if doc_id not in {a["doc_id"] for a in pipe.articles()}:
+                return fmt.message_html("Pick an indexed article to delete.", "error"), *refresh()[:2]
+            pipe.delete_article(doc_id)
+        except RagError as e:
+            return fmt.message_html(str(e), "error"), *refresh()[:2]
+        path = _inside(s, doc_id)
+        if path and path.suffix.lower() in SUPPORTED:
+            path.unlink(missing_ok=True)
+        return fmt.message_html(f"Deleted {doc_id} from the index and the corpus folder."), *refresh()[:2]
+
+    with gr.Blocks(title="News Q&A", analytics_enabled=False) as app:
+        gr.Markdown("## Ask the news articles\nAnswers come only from the indexed articles, with "
+                    "numbered citations; click a number to see its source.")
+        banner = gr.HTML(elem_id="banner", label="Banner")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(elem_id="chat", label="Conversation", height=460,
+                                             feedback_options=None, buttons=[])
+                        question = gr.Textbox(elem_id="question", show_label=False, max_lines=4,
+                                              placeholder="Ask in English or German, then press Enter")
+                        with gr.Row():
+                            send = gr.Button("Ask", variant="primary", elem_id="ask")
+                            clear = gr.Button("New conversation", elem_id="clear")
+                        status = gr.HTML(elem_id="status", label="Status")
+                        gr.Examples(EXAMPLES, inputs=question, label="Example questions")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(elem_id="sources", label="Sources")
+                        with gr.Accordion("Other retrieved passages", open=False):
+                            others = gr.HTML(elem_id="others", label="Other passages")
+            with gr.Tab("Articles", id="articles"):
+                files = gr.File(file_count="multiple", file_types=sorted(SUPPORTED), elem_id="files",
+                                label=f"Upload articles (.txt, .md, .html; up to {s.max_files_per_upload} "
+                                      f"files of {s.max_upload_mb:g} MB)")
+                add = gr.Button("Add to index", variant="primary", elem_id="add")
+                report = gr.HTML(elem_id="report", label="Report")
+                table = gr.Dataframe(elem_id="articles", interactive=False, label="Indexed articles")
+                with gr.Row():
+                    pick = gr.Dropdown(label="Article", choices=[], elem_id="pick", allow_custom_value=True)
+                    remove = gr.Button("Delete from index and folder", variant="stop", elem_id="delete")
+
+        gr.on([question.submit, send.click], chat, [question, chatbot, turns],
+              [chatbot, sources, others, status, turns, question], api_name="chat",
+              concurrency_id="pipeline", concurrency_limit=s.concurrency)
+        clear.click(lambda: ([], "", "", "", []), None, [chatbot, sources, others, status, turns],
+                    api_visibility="private")
+        chatbot.clear(lambda: ("", "", "", []), None, [sources, others, status, turns],
+                      api_visibility="private")  # the chat's own bin icon forgets the turns too
+        gr.api(ask, api_name="ask", concurrency_id="pipeline", concurrency_limit=s.concurrency)
+        add.click(upload, files, [report, files, table, pick], api_name="upload",
+                  concurrency_id="pipeline", concurrency_limit=s.concurrency)
+        remove.click(delete, pick, [report, table, pick], api_name="delete")
+        app.load(refresh, None, [table, pick, banner], api_name="articles")
+    return app
+
+
+def serve(app: gr.Blocks, s: Settings, host: str | None = None, port: int | None = None,
+          block: bool = True):
+    """Queue (so extra users wait instead of failing) and start the server."""
+    app.queue(default_concurrency_limit=s.concurrency, max_size=s.max_queue)
+    return app.launch(server_name=host or s.host, server_port=port or s.port, css=fmt.CSS,
+                      auth=(s.username, s.password) if s.password else None,
+                      max_file_size=int(s.max_upload_mb * 1024 * 1024), prevent_thread_lock=not block,
+                      quiet=not block, ssr_mode=False, show_error=True)
+
+
+def _warm(pipe) -> None:
+    """Load the models while the page opens, so the first question does not pay for it."""
+    try:
+        pipe.retriever
+        pipe.generator
+    except RagError as e:  # shown in the page's banner as well
+        log.warning("%s", e)
+
+
+def launch(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
+    from .pipeline import Pipeline
+
+    s = settings or Settings()
+    pipe = Pipeline(s)
+    threading.Thread(target=_warm, args=(pipe,), daemon=True).start()
+    serve(build_app(pipe, s), s, host, port)

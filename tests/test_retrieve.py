@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from rag.retrieve import BM25, tokenize
+
+
+def test_tokenize_normalizes_numbers_and_umlauts():
+    assert tokenize("11.000 Soldaten, 11,000 troops and 11000") == ["11000", "soldaten", "11000", "troops", "11000"]
+    assert tokenize("Südkorea äußerte") == ["suedkorea", "aeusserte"]
+    assert "der" not in tokenize("der Krieg")
+
+
+def test_bm25_prefers_rare_exact_names():
+    docs = ["Lin Jian sagte am Dienstag etwas.", "China sagte etwas.", "China China China Russland."]
+    top = BM25(docs).top("What did Lin Jian say?", 3)
+    assert top[0][0] == 0
+
+
+def test_hybrid_fuses_both_lists(hash_pipeline, hash_settings):
+    hash_pipeline.ingest(hash_settings.corpus_dir)
+    res = hash_pipeline.retrieve("Lin Jian", top_k=3)
+    assert "Lin Jian" in res[0].text
+    assert res[0].lexical_score > 0
+    assert [r.score for r in res] == sorted((r.score for r in res), reverse=True)
+    for r in res:
+        src = (hash_settings.corpus_dir / r.doc_id).read_text(encoding="utf-8")
+        assert r.text.split()[0] in src and r.end > r.start
+
+
+# --- real model, real Qdrant, real corpus -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_retrieval(real_settings, real_embedder):
+    from rag.pipeline import Pipeline
+    p = Pipeline(real_settings, embedder=real_embedder, memory=True)
+    p.ingest(real_settings.corpus_dir)
+    yield p
+    p.store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,needle", [
+    ("What did China say about the deployment?", "China hat sich bisher noch nicht öffentlich"),
+    ("What did the spokesman of China's foreign ministry say?", "Lin Jian"),
+    ("Lin Jian", "Lin Jian"),
+    ("How many North Korean soldiers did Zelensky say Ukraine was holding back in Kursk?", "11.000"),
+    ("Wie viele Soldaten sind laut Seoul in Russland?", "Laut Seoul"),
+    ("Who is Kris Osborn?", "Warrior Maven"),
+    ("When did Putin and Kim sign their treaty?", "19. Juni"),
+])
+def test_english_and_german_questions_find_the_german_passage(real_retrieval, question, needle):
+    top = real_retrieval.retrieve(question, top_k=3)
+    assert any(needle in p.text for p in top), [p.text[:80] for p in top]
+
+
+@pytest.mark.slow
+def test_embed_is_normalized_and_cross_lingual(real_retrieval):
+    v = real_retrieval.embed(["Nordkoreanische Truppen in Kursk", "North Korean troops in Kursk", "Kuchenrezept"])
+    assert v.shape == (3, 768)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
