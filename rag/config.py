@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     max_tokens: int = 220
-    temperature: float = 0.1
+    temperature: float = 0.0  # greedy: the same question gets the same answer
     llm_timeout_s: float = 180.0
     prompts_dir: Path = ROOT / "prompts"
 

@@ -52,7 +52,7 @@ class LlamaCppGenerator:
             try:
                 self._server.handle_chat_completions(
                     {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
-                     "repeat_penalty": self.repeat_penalty, "repeat_last_n": 128,
+                     "repeat_penalty": self.repeat_penalty, "repeat_last_n": 128, "seed": 42,
                      "stream": True, "cache_prompt": True}, on_chunk)
             except Exception as e:  # surfaced to the consumer below
                 q.put(e)

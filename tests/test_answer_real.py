@@ -1,0 +1,59 @@
+"""End-to-end answers: real EmbeddingGemma, real Qdrant (local, in memory), real Qwen2.5-1.5B in
+llama.cpp, real corpus. Assertions are about facts and citations, not exact wording."""
+import re
+
+import pytest
+
+from rag.lang import detect
+
+pytestmark = pytest.mark.slow
+
+
+def _check_citations(a):
+    assert a.citations, a.text
+    for c in a.citations:
+        assert c.passage in a.passages
+        assert f"[{c.number}]" in a.text
+    for n in re.findall(r"\[(\d+)\]", a.text):
+        assert 1 <= int(n) <= len(a.passages)
+
+
+@pytest.mark.parametrize("question,lang,facts,doc", [
+    ("What did China say about the deployment?", "en", [r"China|Beijing|Chinese"], None),
+    ("Wie viele nordkoreanische Soldaten sind laut Seoul in Russland?", "de", [r"11[.,]?000"], "004_b5cd0ec42f605d15.txt"),
+    ("According to the Biden administration, how many North Korean soldiers are near the Ukrainian border?", "en",
+     [r"8[.,]?000"], None),
+    ("Who is Kris Osborn?", "en", [r"Warrior Maven|Pentagon"], "002_b07574c5792002aa.txt"),
+    ("Wann unterzeichneten Putin und Kim Jong Un ihren Vertrag?", "de", [r"19\.? Juni"], "001_4d560e9d65afaa3b.txt"),
+])
+def test_real_questions_get_cited_answers_in_the_question_language(real_pipeline, question, lang, facts, doc):
+    a = real_pipeline.ask(question)
+    assert not a.abstained, a.text
+    _check_citations(a)
+    for f in facts:
+        assert re.search(f, a.text), a.text
+    assert detect(a.text) == lang, a.text
+    if doc:
+        assert doc in {c.doc_id for c in a.citations}
+
+
+def test_off_topic_question_abstains_without_the_llm(real_pipeline):
+    a = real_pipeline.ask("What is the capital of Australia?")
+    assert a.abstained and a.text == "The articles do not say." and not a.citations
+    assert "ttft_s" not in a.timings
+
+
+def test_follow_up_is_rewritten_and_answered(real_pipeline):
+    hist = [{"role": "user", "content": "How many North Korean soldiers does the US say are in Russia?"},
+            {"role": "assistant", "content": "About 8,000 near the Ukrainian border [1]."}]
+    a = real_pipeline.ask("And what number does Seoul give?", history=hist)
+    assert "Seoul" in a.standalone_question
+    assert not a.abstained and re.search(r"11[.,]?000", a.text), a.text
+    _check_citations(a)
+
+
+def test_stream_yields_text_before_the_end(real_pipeline):
+    s = real_pipeline.ask_stream("Who is Mark Rutte?")
+    pieces = list(s)
+    assert len(pieces) > 3
+    assert s.answer.timings["ttft_s"] < s.answer.timings["generate_s"]

@@ -1,0 +1,84 @@
+"""Pipeline logic with the hash embedder, in-memory Qdrant and a scripted LLM."""
+import pytest
+
+from rag.errors import InputError
+from rag.generate import ScriptedGenerator
+from rag.lang import detect
+
+
+@pytest.fixture
+def pipe(hash_pipeline, hash_settings):
+    hash_pipeline.ingest(hash_settings.corpus_dir)
+    return hash_pipeline
+
+
+@pytest.mark.parametrize("q,msg", [("", "type a question"), ("   \n", "type a question"),
+                                   ("x" * 5000, "limit is 2,000"), ("\x01\x02\x03\x04", "does not look like text")])
+def test_bad_questions_fail_before_any_work(pipe, q, msg):
+    with pytest.raises(InputError, match=msg):
+        pipe.ask(q)
+    assert pipe.generator.calls == []
+
+
+def test_language_detection():
+    assert detect("What did China say about the deployment?") == "en"
+    assert detect("Was sagte China zum Einsatz?") == "de"
+    assert detect("Wie viele Soldaten sind in Kursk?") == "de"
+    assert detect("Who is Lin Jian?") == "en"
+
+
+def test_threshold_abstains_without_calling_the_llm(pipe):
+    pipe.s.abstain_min_dense, pipe.s.abstain_min_lexical = 0.99, 99.0
+    a = pipe.ask("Was ist die Hauptstadt von Australien?")
+    assert a.abstained and a.text == "Dazu steht nichts in den Artikeln." and a.citations == []
+    assert pipe.generator.calls == []
+    assert pipe.ask("What is the capital of Australia?").text == "The articles do not say."
+
+
+def test_uncited_answer_gets_the_supporting_passage_attached(pipe):
+    pipe.generator.replies = ["Lin Jian sagte, die DVRK und Russland seien unabhängige souveräne Staaten."]
+    a = pipe.ask("Was sagte Lin Jian?")
+    assert not a.abstained and a.citations
+    c = a.citations[0]
+    assert c.attached and "Lin Jian" in c.text and f"[{c.number}]" in a.text
+    assert c.passage in a.passages[: pipe.s.context_passages]
+    src = (pipe.s.corpus_dir / c.doc_id).read_text(encoding="utf-8")
+    assert "Lin Jian" in src[c.start - 5:c.end + 5] or "Lin Jian" in c.text
+
+
+def test_model_abstention_is_reported_as_abstained(pipe):
+    pipe.generator.replies = ["The articles do not say."]
+    a = pipe.ask("What did Lin Jian say about the weather in Kursk?")
+    assert a.abstained and a.citations == [] and a.text == "The articles do not say."
+    assert pipe.generator.calls, "the threshold let it through, so the model was asked"
+
+
+def test_prompt_numbers_passages_and_names_the_language(pipe):
+    pipe.generator.replies = ["ok"]
+    pipe.ask("What did Lin Jian say?")
+    system, user = pipe.generator.calls[-1]
+    assert system["role"] == "system" and "English" in system["content"]
+    assert "<passages>" in user["content"] and "[1] (" in user["content"]
+    assert "What did Lin Jian say?" in user["content"]
+
+
+def test_follow_up_is_condensed_before_retrieval(pipe):
+    def replies(messages):
+        if "Rewritten question" in messages[-1]["content"]:
+            return "Was sagte Seoul: auf wie viele ist die Anzahl gestiegen?"
+        return "Laut Seoul sei die Anzahl auf 11.000 gestiegen."
+    pipe.generator.replies = replies
+    hist = [{"role": "user", "content": "Wie viele Soldaten nennen die USA?"},
+            {"role": "assistant", "content": "8.000 [1]"}]
+    a = pipe.ask("Und Seoul?", history=hist)
+    assert a.standalone_question.startswith("Was sagte Seoul")
+    assert "Und Seoul?" not in pipe.generator.calls[-1][1]["content"]
+    assert any("Laut Seoul" in p.text for p in a.passages)  # retrieval saw the rewritten question
+
+
+def test_stream_yields_pieces_then_holds_the_answer(pipe):
+    pipe.generator.replies = ["Lin Jian sagte, die DVRK und Russland seien souveräne Staaten. [1]"]
+    s = pipe.ask_stream("Was sagte Lin Jian?")
+    pieces = list(s)
+    assert len(pieces) > 3 and "".join(pieces).startswith("Lin Jian")
+    assert s.answer is not None and s.answer.timings["total_s"] > 0
