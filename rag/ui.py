@@ -125,7 +125,7 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
         for p in paths:
             try:
                 stored.append(store_upload(Path(p), Path(p).name, s))
-            except InputError as e:
+            except (InputError, OSError) as e:
                 rejected[Path(p).name] = str(e)
         try:
             for i, (name, existed) in enumerate(stored):
@@ -164,8 +164,10 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 with gr.Row():
                     with gr.Column(scale=3):
+                        # no Markdown: a model echoing an article's ![](http://...) must not load
+                        # images; the bubbles are escaped HTML built by ui_format instead
                         chatbot = gr.Chatbot(elem_id="chat", label="Conversation", height=460,
-                                             feedback_options=None, buttons=[])
+                                             feedback_options=None, buttons=[], render_markdown=False)
                         question = gr.Textbox(elem_id="question", show_label=False, max_lines=4,
                                               placeholder="Ask in English or German, then press Enter")
                         with gr.Row():
@@ -184,7 +186,8 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                                       f"files of {s.max_upload_mb:g} MB)")
                 add = gr.Button("Add to index", variant="primary", elem_id="add")
                 report = gr.HTML(elem_id="report", label="Report")
-                table = gr.Dataframe(elem_id="articles", interactive=False, label="Indexed articles")
+                table = gr.Dataframe(elem_id="articles", interactive=False, label="Indexed articles",
+                                     wrap=True, column_widths=["28%", "62%", "10%"])
                 with gr.Row():
                     pick = gr.Dropdown(label="Article", choices=[], elem_id="pick", allow_custom_value=True)
                     remove = gr.Button("Delete from index and folder", variant="stop", elem_id="delete")

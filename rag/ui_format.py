@@ -40,7 +40,7 @@ def link_markers(text: str, known: set[int] | None = None) -> str:
         return "".join(f'<a class="cite" href="#src-{n}">[{n}]</a>' if known is None or n in known
                        else f"[{n}]" for n in nums)
     # escaping leaves digits, brackets and commas alone, so markers survive it unchanged
-    return MARKER.sub(repl, esc(text))
+    return MARKER.sub(repl, esc(text)).replace("\n", "<br>")
 
 
 def answer_html(ans: Answer) -> str:
@@ -52,7 +52,7 @@ def answer_html(ans: Answer) -> str:
 
 def partial_html(text: str) -> str:
     """The chat bubble while tokens arrive: raw model text, markers not yet verified."""
-    return esc(text) + ' <span class="cursor">▌</span>'
+    return esc(text).replace("\n", "<br>") + ' <span class="cursor">▌</span>'
 
 
 def _snap(text: str, i: int, forward: bool) -> int:
@@ -149,7 +149,9 @@ def report_html(rep: IngestReport, rejected: dict[str, str] | None = None) -> st
     """The ingest summary plus one line per file that was not indexed, and why."""
     problems = {**(rejected or {}), **rep.failed,
                 **{d: f"same text as {o}; not indexed twice" for d, o in rep.duplicates.items()}}
-    items = "".join(f"<li><code>{esc(n)}</code>: {esc(why)}</li>" for n, why in problems.items())
+    # loader messages already start with the file name; do not print it twice
+    items = "".join(f"<li><code>{esc(n)}</code>: {esc(str(why).removeprefix(f'{n}: '))}</li>"
+                    for n, why in problems.items())
     lines = f'<ul class="errors">{items}</ul>' if items else ""
     return f'<div class="status">{esc(rep.summary())}</div>{lines}'
 
