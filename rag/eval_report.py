@@ -28,6 +28,12 @@ def _fmt(v, metric: str = "") -> str:
     return f"{v:.3f}" if isinstance(v, float) else str(v)
 
 
+def _ratio(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.2f}×" if v < 100 else ">100×"
+
+
 def _metrics(res: dict) -> list[str]:
     present = {k for s in res["systems"].values() for k in s["summary"]}
     return [m for m in RETRIEVAL + ANSWER + LATENCY if m in present]
@@ -170,7 +176,9 @@ def _breakdown_md(res: dict, group: str, metrics: list[str]) -> str:
     for s, sys_ in res["systems"].items():
         rows = []
         for g, summ in sys_[group].items():
-            rows.append([g, str(summ["n"])] + [_fmt(summ.get(m), m) for m in metrics])
+            row = [g, str(summ["n"])] + [_fmt(summ.get(m), m) for m in metrics]
+            if any(x != "—" for x in row[2:]):
+                rows.append(row)
         keep = [i for i, m in enumerate(metrics) if any(r[2 + i] != "—" for r in rows)]
         parts.append(f"**{s}**\n\n" + _table([group.replace("by_", ""), "n"] + [metrics[i] for i in keep],
                                               [r[:2] + [r[2 + i] for i in keep] for r in rows]))
@@ -198,8 +206,7 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
         lines += ["## Ours relative to each baseline (ours / baseline)", "",
                   "Above 1 is better for quality metrics, below 1 is better for latency.", "",
                   _table(["metric"] + list(res["ratios"]),
-                         [[m] + [(f"{res['ratios'][b][m]:.2f}×" if res['ratios'][b].get(m) is not None else "—")
-                                 for b in res["ratios"]] for m in ms]), ""]
+                         [[m] + [_ratio(res["ratios"][b].get(m)) for b in res["ratios"]] for m in ms]), ""]
     cmp_ = res.get("comparison")
     lines += ["## Change against the previous run", ""]
     if not cmp_ or not cmp_["systems"]:
