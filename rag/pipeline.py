@@ -33,6 +33,13 @@ def validate_question(question, max_chars: int) -> str:
     return q
 
 
+def _keeps_keys(question: str, rewritten: str) -> bool:
+    """Names (capitalized, not sentence-initial) and numbers of the follow-up survive the rewrite."""
+    words = re.findall(r"\w[\w.,-]*", question)
+    keys = [w.strip(".,") for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or w[0].isdigit()]
+    return all(k.lower() in rewritten.lower() for k in keys)
+
+
 class AnswerStream:
     """Iterate for text as it is generated; `.answer` holds the verified Answer afterwards."""
 
@@ -130,9 +137,11 @@ class Pipeline:
                              question=question, language=lang.language_name(language))
         out = self._complete([{"role": "user", "content": text}], self.s.condense_max_tokens)
         out = out.strip().strip('"').splitlines()[0].strip() if out.strip() else ""
-        # a small model sometimes answers instead of rewriting: fall back to the plain question
-        # plus the last user turn, which keeps the referent for retrieval
-        if not out or len(out) > 3 * len(question) + 200:
+        # a small model sometimes answers instead of rewriting, or drops the very name the
+        # follow-up is about ("And Seoul?"): then fall back to the last user turn + the question
+        # (a rewrite no longer than the follow-up itself added no context either)
+        if (not out or len(out) > 3 * len(question) + 200 or len(out) < len(question) + 8
+                or not _keeps_keys(question, out)):
             last = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
             out = f"{last} {question}".strip()
         return out
