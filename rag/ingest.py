@@ -54,10 +54,14 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
     root = path if path.is_dir() else path.parent
     docs: list[Document] = []
     for f in discover(path):
+        name = f.relative_to(root).as_posix()
+        if path.is_dir() and not _under(str(f), root):  # a link out of the folder: never follow it
+            rep.failed[name] = f"{name}: links to a file outside {root}; copy the article in instead"
+            continue
         try:
             docs.append(load_file(f, root, settings.max_article_chars))
         except InputError as e:
-            rep.failed[f.relative_to(root).as_posix()] = str(e)
+            rep.failed[name] = str(e)
 
     states = store.doc_states()
     scanned = {d.doc_id for d in docs} | set(rep.failed)

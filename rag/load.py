@@ -104,14 +104,18 @@ def parse(raw: bytes, name: str, source: str = "") -> Document:
 def load_file(path: Path, root: Path | None = None, max_chars: int = 2_000_000) -> Document:
     name = path.relative_to(root).as_posix() if root else path.name
     try:
-        if path.stat().st_size > max_chars * 4:
-            raise InputError(f"{name}: file too large ({path.stat().st_size} bytes)")
+        size = path.stat().st_size
+        if size > max_chars * 4:  # refused before reading: a UTF-8 character is at most 4 bytes
+            raise InputError(f"{name}: file too large ({size:,} bytes; an article may have at most "
+                             f"{max_chars:,} characters, so at most {max_chars * 4:,} bytes). Split it, "
+                             f"or raise RAG_MAX_ARTICLE_CHARS.")
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(f"{name}: cannot be read ({e.strerror or e})") from e
     doc = parse(raw, name, source=str(path))
     if len(doc.text) > max_chars:
-        raise InputError(f"{name}: article too long ({len(doc.text)} characters, limit {max_chars})")
+        raise InputError(f"{name}: article too long ({len(doc.text):,} characters, limit {max_chars:,}). "
+                         f"Split it, or raise RAG_MAX_ARTICLE_CHARS.")
     return doc
 
 

@@ -76,8 +76,11 @@ def is_ready(model_dir: Path, name: str, full_check: bool = False) -> bool:
     f, stamp = _checked(model_dir, spec), _stamp(model_dir, spec)
     if not f.is_file() or not stamp.is_file():
         return False
-    rec = json.loads(stamp.read_text())
-    if rec.get("sha256") != spec.sha256 or rec.get("size") != f.stat().st_size:
+    try:
+        rec = json.loads(stamp.read_text())
+    except (OSError, ValueError):  # a half-written or damaged stamp: treat the model as unverified
+        return False
+    if not isinstance(rec, dict) or rec.get("sha256") != spec.sha256 or rec.get("size") != f.stat().st_size:
         return False
     return sha256_file(f) == spec.sha256 if full_check else True
 

@@ -2,8 +2,11 @@
 a Qdrant server when a URL is given. A side collection records what built the index."""
 from __future__ import annotations
 
+import errno
+import sqlite3
 import uuid
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -45,10 +48,30 @@ class QdrantStore:
                     f"The index at {path} is in use by another process (a running `rag serve` or "
                     f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.") from e
             raise
+        except (OSError, sqlite3.Error) as e:
+            if url:
+                raise RagError(f"Cannot reach the Qdrant server at {url}: {e}. Check QDRANT_URL.") from e
+            raise self._write_error(e) from e
         except Exception as e:  # server unreachable and the like
             if url:
                 raise RagError(f"Cannot reach the Qdrant server at {url}: {e}. Check QDRANT_URL.") from e
             raise
+
+    def _write_error(self, e: Exception) -> RagError:
+        if getattr(e, "errno", None) == errno.ENOSPC or "full" in str(e).lower():
+            what, fix = "disk full", "Free some space (or set RAG_INDEX_DIR to another disk)"
+        else:
+            what, fix = f"cannot write ({getattr(e, 'strerror', None) or e})", "Check the folder is writable"
+        return RagError(f"{what} at {self.location}: the index was not updated. {fix} and run "
+                        f"`rag ingest` again; articles indexed before are kept.")
+
+    @contextmanager
+    def _writing(self):
+        """Disk errors of local mode (sqlite or the file system) become one clear RagError."""
+        try:
+            yield
+        except (OSError, sqlite3.Error) as e:
+            raise self._write_error(e) from e
 
     def _ensure(self) -> None:
         qm = self._qm
@@ -74,11 +97,13 @@ class QdrantStore:
                                           "doc_sha256": c.doc_sha256})
                   for c, v in zip(chunks, vectors, strict=True)]
         if points:
-            self.client.upsert(self.collection, points=points, wait=True)
+            with self._writing():
+                self.client.upsert(self.collection, points=points, wait=True)
 
     def delete_doc(self, doc_id: str) -> None:
-        self.client.delete(self.collection, points_selector=self._qm.FilterSelector(
-            filter=self._doc_filter(doc_id)), wait=True)
+        with self._writing():
+            self.client.delete(self.collection, points_selector=self._qm.FilterSelector(
+                filter=self._doc_filter(doc_id)), wait=True)
 
     def _scroll(self, fields):
         offset = None
@@ -120,14 +145,16 @@ class QdrantStore:
         return dict(recs[0].payload) if recs else None
 
     def set_meta(self, meta: dict) -> None:
-        self.client.upsert(self.meta_collection, wait=True,
-                           points=[self._qm.PointStruct(id=1, vector=[1.0], payload=meta)])
+        with self._writing():
+            self.client.upsert(self.meta_collection, wait=True,
+                               points=[self._qm.PointStruct(id=1, vector=[1.0], payload=meta)])
 
     def reset(self) -> None:
-        for c in (self.collection, self.meta_collection):
-            if self.client.collection_exists(c):
-                self.client.delete_collection(c)
-        self._ensure()
+        with self._writing():
+            for c in (self.collection, self.meta_collection):
+                if self.client.collection_exists(c):
+                    self.client.delete_collection(c)
+            self._ensure()
 
     def close(self) -> None:
         try:
