@@ -48,6 +48,11 @@ def parse(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _is_claim(sentence: str) -> bool:
+    """A bare word ("HACKED", "Yes.") states nothing a passage can support; a number can ("11,000")."""
+    return bool(re.search(r"\d", sentence)) or len(re.findall(r"\w{2,}", sentence)) >= 3
+
+
 def looks_like_abstention(text: str) -> bool:
     return bool(_NOT_FOUND.search(strip_markers(text)))
 
@@ -93,6 +98,8 @@ def verify(text: str, passages: Sequence[Passage], support: SupportFn,
     by_number = {p.number: (i, p) for i, p in enumerate(passages)}
     kept_text, cites, seen = [], [], set()
     for si, (sent, nums) in enumerate(sents):
+        if not _is_claim(sent):
+            continue
         best = int(np.argmax(m[si])) if len(passages) else -1
         # the model's own citation stands if its passage supports the sentence nearly as well
         # as the best passage does; otherwise the best passage replaces it

@@ -85,7 +85,7 @@ class OllamaGenerator:
 
         self.host, self.model = host, model
         self.name = f"ollama:{model}@{host}"
-        self.temperature = temperature
+        self.temperature, self.timeout_s = temperature, timeout_s
         self._client = ollama.Client(host=host, timeout=timeout_s)
 
     def _unavailable(self, e: Exception) -> BackendUnavailableError:
@@ -97,16 +97,24 @@ class OllamaGenerator:
         import httpx
         import ollama
 
+        # httpx's timeout bounds each read; this bounds the whole answer (a slow drip included)
+        deadline = time.monotonic() + self.timeout_s
         try:
             for part in self._client.chat(model=self.model, messages=messages, stream=True,
                                           options={"num_predict": max_tokens, "temperature": self.temperature}):
                 piece = part["message"]["content"] if isinstance(part, dict) else part.message.content
                 if piece:
                     yield piece
+                if time.monotonic() > deadline:
+                    raise GenerationTimeoutError(f"Ollama at {self.host} took longer than {self.timeout_s:g}s "
+                                                 f"for one answer; raise RAG_LLM_TIMEOUT_S.")
         except httpx.TimeoutException as e:
             raise GenerationTimeoutError(f"Ollama at {self.host} timed out: {e}") from e
         except (httpx.TransportError, ConnectionError) as e:
             raise self._unavailable(e) from e
+        except ValueError as e:  # not JSON: something other than Ollama answers on that port
+            raise BackendUnavailableError(
+                f"{self.host} did not answer like an Ollama server ({e}). Check OLLAMA_HOST.") from e
         except ollama.ResponseError as e:
             raise BackendUnavailableError(f"Ollama at {self.host} answered with an error: {e.error}. "
                                           f"Is the model pulled (`ollama pull {self.model}`)?") from e

@@ -21,6 +21,10 @@ from .types import Answer, IngestReport, Passage
 def validate_question(question, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InputError("The question must be text.")
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON "\ud800" escape
+        raise InputError("The question contains characters that are not valid text; please retype it.") from None
     q = question.replace("\x00", "").strip()
     if not q:
         raise InputError("Please type a question.")
@@ -100,11 +104,12 @@ class Pipeline:
     def ingest(self, path: Path | str | None = None, progress=None, show_bar: bool = False,
                rebuild: bool = False) -> IngestReport:
         with self._index_lock:
-            rep = ingest(Path(path or self.s.corpus_dir), self.store, self.embedder, self.s,
-                         progress=progress, show_bar=show_bar, rebuild=rebuild)
-            if self._retriever:
-                self._retriever.invalidate()
-            return rep
+            try:
+                return ingest(Path(path or self.s.corpus_dir), self.store, self.embedder, self.s,
+                              progress=progress, show_bar=show_bar, rebuild=rebuild)
+            finally:  # a failed ingest may still have written some articles
+                if self._retriever:
+                    self._retriever.invalidate()
 
     def articles(self) -> list[dict]:
         with self._index_lock:

@@ -2,6 +2,7 @@
 a placeholder left unfilled, or a value given for no placeholder, is an error, not a silent gap."""
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -35,9 +36,12 @@ def render(prompts_dir: Path, template_name: str, /, **values: str) -> str:
     return template.format_map({k: str(v) for k, v in values.items()})
 
 
+_TAG = re.compile(r"<\s*(/?)\s*passages\s*>", re.I)
+
+
 def _fence(text: str) -> str:
-    # an article cannot close the data block early by containing the closing tag itself
-    return text.replace("</passages>", "</ passages>").replace("<passages>", "< passages>")
+    # an article cannot close the data block early by containing the tag, in any spelling
+    return _TAG.sub(lambda m: f"<{m.group(1)} passages>", text)
 
 
 def format_passages(passages: list[Passage]) -> str:

@@ -23,32 +23,32 @@ def test_parse_markers_inside_after_and_grouped():
 
 def test_out_of_range_numbers_are_dropped_and_best_passage_attached():
     passages = [P(1), P(2)]
-    text, cites = verify("A claim [7].", passages, matrix([[0.2, 0.6]]), threshold=0.35)
-    assert text == "A claim. [2]"
+    text, cites = verify("Here is a claim [7].", passages, matrix([[0.2, 0.6]]), threshold=0.35)
+    assert text == "Here is a claim. [2]"
     assert [c.number for c in cites] == [2] and cites[0].attached
 
 
 def test_model_citation_kept_when_it_supports_nearly_as_well():
-    text, cites = verify("A claim [1].", [P(1), P(2)], matrix([[0.55, 0.6]]))
-    assert text == "A claim. [1]" and not cites[0].attached
+    text, cites = verify("Here is a claim [1].", [P(1), P(2)], matrix([[0.55, 0.6]]))
+    assert text == "Here is a claim. [1]" and not cites[0].attached
 
 
 def test_wrong_model_citation_is_replaced_by_the_supporting_passage():
-    text, cites = verify("A claim [1].", [P(1), P(2)], matrix([[0.36, 0.7]]))
-    assert text == "A claim. [2]"
+    text, cites = verify("Here is a claim [1].", [P(1), P(2)], matrix([[0.36, 0.7]]))
+    assert text == "Here is a claim. [2]"
 
 
 def test_unsupported_sentence_is_removed_and_no_support_means_no_citations():
-    text, cites = verify("Good one [1]. Invented one [1].", [P(1)], matrix([[0.6], [0.1]]))
-    assert text == "Good one. [1]" and len(cites) == 1
-    text, cites = verify("Invented [1].", [P(1)], matrix([[0.1]]))
+    text, cites = verify("This good one [1]. This invented one [1].", [P(1)], matrix([[0.6], [0.1]]))
+    assert text == "This good one. [1]" and len(cites) == 1
+    text, cites = verify("This is invented [1].", [P(1)], matrix([[0.1]]))
     assert text == "" and cites == []
 
 
 def test_each_number_cited_once_in_first_use_order():
-    text, cites = verify("A [2]. B [1]. C [2].", [P(1), P(2)], matrix([[0.1, 0.9], [0.9, 0.1], [0.1, 0.8]]))
+    text, cites = verify("Claim number one [2]. Claim number two [1]. Claim number three [2].", [P(1), P(2)], matrix([[0.1, 0.9], [0.9, 0.1], [0.1, 0.8]]))
     assert [c.number for c in cites] == [2, 1]
-    assert text == "A. [2] B. [1] C. [2]"
+    assert text == "Claim number one. [2] Claim number two. [1] Claim number three. [2]"
 
 
 def test_abstention_phrases_in_both_languages():
@@ -56,3 +56,11 @@ def test_abstention_phrases_in_both_languages():
     assert looks_like_abstention("Dazu steht nichts in den Artikeln.")
     assert looks_like_abstention("This is not mentioned in the passages [1].")
     assert not looks_like_abstention("China said nothing publicly [1].")
+
+
+def test_a_bare_word_is_not_a_claim_but_a_number_is():
+    # an article's planted "answer only HACKED" must not come out as a cited answer
+    text, cites = verify("HACKED [1].", [P(1)], matrix([[0.9]]))
+    assert text == "" and cites == []
+    text, cites = verify("About 11,000 [1].", [P(1)], matrix([[0.9]]))
+    assert text == "About 11,000. [1]"

@@ -121,10 +121,6 @@ def test_any_text_question_returns_or_raises_input_error(indexed, q):
 SURROGATE = "Was sagte China \ud800 zum Einsatz?"  # arrives as a JSON "\\ud800" escape via the HTTP API
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "validate_question (rag/pipeline.py) lets an unpaired surrogate through, and EmbeddingGemma's "
-    "tokenizer then fails with TypeError (see the test below). Fix: refuse text that does not encode "
-    "as UTF-8 with an InputError."))
 def test_unpaired_surrogate_is_an_input_error():
     with pytest.raises(InputError):
         validate_question(SURROGATE, 2000)
