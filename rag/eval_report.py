@@ -195,14 +195,17 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
              f"- embedder {res['settings']['embed_model']} (dim {res['settings']['embed_dim']}), "
              f"LLM {res.get('llm') or '— (retrieval only)'}",
              f"- took {t['total_s']:.0f}s in all (ingest {t['ingest_s']:.0f}s, baseline set-up "
-             f"{t['setup_s']:.0f}s, questions {t['questions_s']:.0f}s)",
+             f"{t['setup_s']:.0f}s, questions {t['questions_s']:.0f}s) on {t.get('cpus')} CPU cores, "
+             f"load average {t.get('load_avg_start')} at the start, {t.get('load_avg_end')} at the end "
+             f"(latencies are only comparable between runs on a quiet machine)",
              f"- reproduce: `rag eval{' --quick' if res['mode'] == 'quick' else ''}"
              f"{' --limit ' + str(res['n_questions']) if res['n_questions'] < 78 else ''}`", "",
              "## Results", "", _table(["metric"] + systems,
                                       [[m] + [_fmt(res["systems"][s]["summary"].get(m), m) for s in systems]
                                        for m in metrics]), ""]
     if res["ratios"]:
-        ms = [m for m in metrics if m not in NOT_SCORED]
+        ms = [m for m in metrics if m not in NOT_SCORED
+              and any(res["ratios"][b].get(m) is not None for b in res["ratios"])]
         lines += ["## Ours relative to each baseline (ours / baseline)", "",
                   "Above 1 is better for quality metrics, below 1 is better for latency.", "",
                   _table(["metric"] + list(res["ratios"]),
@@ -308,3 +311,10 @@ def write_outputs(res: dict, out: Path) -> dict:
     (out / f"report-{res['mode']}.md").write_text(md, encoding="utf-8")
     (out / "report.md").write_text(md, encoding="utf-8")
     return res
+
+
+def rerender(out: Path, mode: str) -> None:
+    """Rewrite the Markdown report and plots of a stored result (after changing this module)."""
+    res = json.loads((out / f"{mode}.json").read_text(encoding="utf-8"))
+    md = markdown(res, make_plots(res, out))
+    (out / f"report-{mode}.md").write_text(md, encoding="utf-8")

@@ -14,6 +14,7 @@ running `rag serve` is not disturbed and the numbers do not depend on what else 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -69,6 +70,13 @@ def _git_rev() -> str:
         return rev + ("+dirty" if dirty else "") if rev else "unknown"
     except Exception:  # no git: the result is still valid
         return "unknown"
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)  # other work on the machine skews latencies
+    except (OSError, AttributeError):
+        return None
 
 
 def _faith(embedder, sentences: list[str], support: list[list[str]]) -> list[float]:
@@ -200,6 +208,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
 
     settings = settings or Settings()
     t_start = time.perf_counter()
+    load_start = _load()
     names = parse_baselines(baselines)
     questions = load_questions(questions_path, limit)
     docs = [load_file(p, settings.corpus_dir, settings.max_article_chars) for p in discover(settings.corpus_dir)]
@@ -254,7 +263,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "quickstart": {"nodes": runner.qs.n_nodes, "top_k": runner.qs.top_k, "build_s": runner.qs.build_s}
         if runner.qs else None,
         "timing": {"ingest_s": ingest_s, "setup_s": setup_s, "questions_s": loop_s,
-                   "total_s": time.perf_counter() - t_start},
+                   "total_s": time.perf_counter() - t_start, "load_avg_start": load_start,
+                   "load_avg_end": _load(), "cpus": os.cpu_count()},
         "systems": systems,
         "ratios": ratios,
     }

@@ -1,0 +1,397 @@
+"""Benchmarks: ingest throughput, query latency and peak memory at 5, 1,000 and 10,000 articles,
+Qdrant local mode (on disk) against in-memory.
+
+    python bench/bench.py                 # everything, ~10-15 min on 2 cores; writes bench/results.md
+    python bench/bench.py --scales 5,1000 --modes memory
+
+Part 1 (real models): ingest of the 5 corpus articles through rag.ingest with the real
+EmbeddingGemma, and query latency of the real hybrid retriever (query embedding included).
+Part 2 (scaling): EmbeddingGemma embeds ~17 sentences/s on 2 cores, so 10,000 articles (~100k
+chunks) cannot be embedded here. The 1k/10k collections are *synthetic distractor articles*
+(corpus sentences recombined, a share of words swapped for words from /usr/share/dict/ngerman
+when present) embedded with the fast HashEmbedder at the real dimension 768: this measures
+storage, search and BM25 cost at scale, not retrieval quality. Every (scale, mode) runs in a fresh
+subprocess so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DIM = 768
+N_QUERIES = 40  # real-model part
+N_SCALE_QUERIES = 20  # scaling part: a search over 100k chunks takes ~1 s in embedded Qdrant
+BATCH_ARTICLES = 100  # bulk load: upsert this many articles' chunks per call
+DICT = Path("/usr/share/dict/ngerman")
+
+
+def _rss_mb() -> float:
+    import psutil
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class _Sampler:
+    """Samples RSS every 50 ms: the peak of one phase (ru_maxrss only knows the process peak)."""
+
+    def __init__(self) -> None:
+        self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def _questions(n: int = N_QUERIES) -> list[str]:
+    qs = [json.loads(x)["question"] for x in (ROOT / "eval" / "questions.jsonl").read_text().splitlines() if x.strip()]
+    return qs[:n]
+
+
+def _corpus_docs():
+    from rag.load import discover, load_file
+    return [load_file(p, ROOT / "corpus") for p in discover(ROOT / "corpus")]
+
+
+def synthetic_docs(n: int, seed: int = 0):
+    """n distractor articles: recombined corpus sentences, ~25% of words swapped for dictionary
+    words, lengths like the real articles. Deterministic for a seed."""
+    import hashlib
+
+    from rag.chunk import split_sentences
+    from rag.types import Document
+
+    real = _corpus_docs()
+    sents = [d.text[s:e] for d in real for s, e in split_sentences(d.text)]
+    lengths = [len(d.text) for d in real]
+    words = []
+    if DICT.exists():
+        words = [w for w in DICT.read_text(encoding="utf-8", errors="ignore").split() if w.isalpha()]
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        target = rnd.choice(lengths) * rnd.uniform(0.7, 1.3)
+        parts, size = [], 0
+        while size < target:
+            s = rnd.choice(sents)
+            if words:
+                s = " ".join(rnd.choice(words) if rnd.random() < 0.25 else w for w in s.split())
+            parts.append(s)
+            size += len(s) + 1
+        text = " ".join(parts)
+        title = " ".join(rnd.choice(words or sents[0].split()) for _ in range(5))
+        out.append(Document(doc_id=f"synthetic/{i:05d}.txt", title=title, source="", text=f"{title}\n{text}",
+                            sha256=hashlib.sha256(text.encode()).hexdigest()))
+    return out
+
+
+# -- part 1: real models on the real corpus ------------------------------------------------------
+
+def bench_real(mode: str) -> dict:
+    from rag.config import Settings
+    from rag.factory import build_embedder
+    from rag.ingest import ingest
+    from rag.retrieve import HybridRetriever
+    from rag.store import QdrantStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-real-"))
+    s = Settings(index_dir=tmp, collection="bench")
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    emb = build_embedder(s)
+    emb.embed_documents(["warm-up"])
+    load_s = time.perf_counter() - t0
+    store = QdrantStore(DIM, "bench", path=tmp / "qdrant", memory=(mode == "memory"))
+    with _Sampler() as m_ing:
+        rep = ingest(ROOT / "corpus", store, emb, s)
+    n_chunks = rep.chunks_written
+    chars = sum(len(d.text) for d in _corpus_docs())
+    r = HybridRetriever(store, emb, s)
+    r.retrieve("warm-up", 5)
+    qs = _questions()
+    lat_embed, lat_search, lat_total = [], [], []
+    tracemalloc.start()
+    with _Sampler() as m_q:
+        for q in qs:
+            t0 = time.perf_counter()
+            v = emb.embed_queries([q])[0]
+            t1 = time.perf_counter()
+            store.search(v, s.candidates)
+            t2 = time.perf_counter()
+            r.retrieve(q, 5)  # embeds again: the full hybrid path as the pipeline runs it
+            t3 = time.perf_counter()
+            lat_embed.append(t1 - t0)
+            lat_search.append(t2 - t1)
+            lat_total.append(t3 - t2)
+    _, tm_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    store.close()
+    return {"part": "real", "mode": mode, "articles": 5, "chunks": n_chunks, "ingest_s": rep.seconds,
+            "chunks_per_s": n_chunks / rep.seconds, "chars_per_s": chars / rep.seconds, "model_load_s": load_s,
+            "embed_p50_s": pct(lat_embed, 50), "embed_p95_s": pct(lat_embed, 95),
+            "search_p50_s": pct(lat_search, 50), "search_p95_s": pct(lat_search, 95),
+            "query_p50_s": pct(lat_total, 50), "query_p95_s": pct(lat_total, 95),
+            "rss_start_mb": rss0, "rss_peak_ingest_mb": m_ing.peak, "rss_peak_query_mb": m_q.peak,
+            "tracemalloc_query_peak_mb": tm_peak / 2**20, "rss_peak_mb": _peak_rss_mb()}
+
+
+# -- part 2: scaling with synthetic articles and the hash embedder ------------------------------
+
+def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
+    from rag.chunk import chunk_document
+    from rag.config import Settings
+    from rag.embed import HashEmbedder
+    from rag.retrieve import HybridRetriever
+    from rag.store import QdrantStore
+
+    res: dict = {"part": "scale", "mode": mode, "articles": n, "complete": False}
+
+    def save():
+        if progress_file:
+            progress_file.write_text(json.dumps(res))
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
+    s = Settings(index_dir=tmp, collection="bench", embed_backend="hash", embed_dim=DIM)
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    docs = (_corpus_docs() + synthetic_docs(n - 5)) if n > 5 else _corpus_docs()
+    chunks = [c for d in docs for c in chunk_document(d, s.chunk_max_chars, s.chunk_overlap_sentences)]
+    res.update(gen_s=time.perf_counter() - t0, chunks=len(chunks), rss_start_mb=rss0)
+    emb = HashEmbedder(DIM)
+    store = QdrantStore(DIM, "bench", path=tmp / "qdrant", memory=(mode == "memory"))
+    embed_s = upsert_s = 0.0
+    done = 0
+    by_doc: dict[str, list] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    doc_ids = list(by_doc)
+    with _Sampler() as m_ing:
+        for i in range(0, len(doc_ids), BATCH_ARTICLES):
+            batch = [c for d in doc_ids[i:i + BATCH_ARTICLES] for c in by_doc[d]]
+            t0 = time.perf_counter()
+            vecs = emb.embed_documents([c.text for c in batch])
+            t1 = time.perf_counter()
+            store.upsert(batch, vecs)
+            t2 = time.perf_counter()
+            embed_s += t1 - t0
+            upsert_s += t2 - t1
+            done += len(batch)
+            res.update(chunks_written=done, upsert_s=upsert_s, hash_embed_s=embed_s, rss_now_mb=_rss_mb())
+            save()
+    res.update(upsert_chunks_per_s=done / upsert_s if upsert_s else None, rss_peak_ingest_mb=m_ing.peak)
+    save()
+    if mode == "local":  # start-up cost of reopening the on-disk index (what `rag serve` pays)
+        store.close()
+        t0 = time.perf_counter()
+        store = QdrantStore(DIM, "bench", path=tmp / "qdrant")
+        res["reopen_s"] = time.perf_counter() - t0
+        save()
+    r = HybridRetriever(store, emb, s)
+    t0 = time.perf_counter()
+    r.retrieve("warm-up", 5)  # builds BM25 over all chunks
+    res["bm25_build_s"] = time.perf_counter() - t0
+    save()
+    qs = _questions(N_SCALE_QUERIES)
+    lat_dense, lat_hybrid = [], []
+    tracemalloc.start()
+    with _Sampler() as m_q:
+        for q in qs:
+            v = emb.embed_queries([q])[0]
+            t0 = time.perf_counter()
+            store.search(v, s.candidates)
+            t1 = time.perf_counter()
+            r.retrieve(q, 5, query_vector=v)
+            t2 = time.perf_counter()
+            lat_dense.append(t1 - t0)
+            lat_hybrid.append(t2 - t1)
+    _, tm_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    res.update(search_p50_s=pct(lat_dense, 50), search_p95_s=pct(lat_dense, 95),
+               hybrid_p50_s=pct(lat_hybrid, 50), hybrid_p95_s=pct(lat_hybrid, 95),
+               rss_peak_query_mb=m_q.peak, tracemalloc_query_peak_mb=tm_peak / 2**20,
+               rss_peak_mb=_peak_rss_mb(), complete=True)
+    if mode == "local":
+        res["disk_mb"] = sum(f.stat().st_size for f in (tmp / "qdrant").rglob("*") if f.is_file()) / 2**20
+    store.close()
+    save()
+    return res
+
+
+# -- driver -------------------------------------------------------------------------------------
+
+def _worker(args) -> int:
+    pf = Path(args.progress) if args.progress else None
+    res = bench_real(args.mode) if args.part == "real" else bench_scale(args.scale, args.mode, pf)
+    if pf:
+        pf.write_text(json.dumps(res))
+    return 0
+
+
+def _run_sub(part: str, mode: str, scale: int, timeout: float) -> dict:
+    pf = Path(tempfile.mkstemp(prefix="bench-", suffix=".json")[1])
+    cmd = [sys.executable, __file__, "--worker", "--part", part, "--mode", mode, "--scale", str(scale),
+           "--progress", str(pf)]
+    t0 = time.perf_counter()
+    print(f"... {part} {mode} {scale} articles", file=sys.stderr, flush=True)
+    try:
+        proc = subprocess.run(cmd, timeout=timeout, capture_output=True, text=True)
+        err = proc.stderr[-800:] if proc.returncode else None
+    except subprocess.TimeoutExpired:
+        err = f"stopped after {timeout:.0f}s"
+    try:
+        res = json.loads(pf.read_text() or "{}")
+    except ValueError:
+        res = {}
+    pf.unlink(missing_ok=True)
+    res.setdefault("part", part)
+    res.setdefault("mode", mode)
+    res.setdefault("articles", scale)
+    res["wall_s"] = time.perf_counter() - t0
+    if err:
+        res["error"] = err
+    return res
+
+
+def _f(v, unit="", nd=2):
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if unit == "ms":
+        return f"{v * 1000:.1f}"
+    return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
+
+
+def markdown(results: list[dict], meta: dict) -> str:
+    real = [r for r in results if r["part"] == "real"]
+    scale = [r for r in results if r["part"] == "scale"]
+    out = ["# Benchmarks", "",
+           f"Run {meta['when']} on {meta['cpus']} CPU cores ({meta['cpu']}), {meta['ram_gb']:.0f} GB RAM; "
+           f"load average {meta['load_start']} at the start, {meta['load_end']} at the end; "
+           f"the whole benchmark took {meta['total_s']:.0f}s. Reproduce: `make bench` "
+           "(or `python bench/bench.py`).", "",
+           "## 1. Real models, the 5 corpus articles", "",
+           "Ingest = `rag.ingest` (load, chunk, EmbeddingGemma on CPU, upsert). Query = the hybrid "
+           f"retriever (query embedding + Qdrant + BM25 + fusion), {N_QUERIES} questions of the eval set.", "",
+           "| store | chunks | ingest s | chunks/s | chars/s | query embed p50/p95 ms | Qdrant search p50/p95 ms "
+           "| hybrid retrieve p50/p95 ms | peak RSS MB (ingest / query) | tracemalloc peak MB (queries) |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in real:
+        out.append(f"| {r['mode']} | {r.get('chunks', '—')} | {_f(r.get('ingest_s'), nd=1)} | "
+                   f"{_f(r.get('chunks_per_s'))} | {_f(r.get('chars_per_s'), nd=0)} | "
+                   f"{_f(r.get('embed_p50_s'), 'ms')} / {_f(r.get('embed_p95_s'), 'ms')} | "
+                   f"{_f(r.get('search_p50_s'), 'ms')} / {_f(r.get('search_p95_s'), 'ms')} | "
+                   f"{_f(r.get('query_p50_s'), 'ms')} / {_f(r.get('query_p95_s'), 'ms')} | "
+                   f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
+                   f"{_f(r.get('tracemalloc_query_peak_mb'))} |" + (f" error: {r['error'][:80]}" if r.get("error") else ""))
+    out += ["", "## 2. Scaling: 5, 1,000, 10,000 articles", "",
+            "**The 1,000/10,000-article collections are synthetic distractor articles** (the 5 real articles plus "
+            "recombined corpus sentences with ~25% of words swapped for German dictionary words) **embedded with "
+            "the HashEmbedder at dimension 768**, because EmbeddingGemma on 2 cores (part 1) would need hours. "
+            "These rows measure storage, vector search, BM25 and memory at scale, not retrieval quality; "
+            "add the real query-embedding time from part 1 to get end-to-end retrieval latency. "
+            f"Bulk load upserts {BATCH_ARTICLES} articles per call; latencies over {N_SCALE_QUERIES} eval questions "
+            "(hash-embedded). Each row runs in a fresh process.", "",
+            "| articles | store | chunks | upsert s | upsert chunks/s | reopen s | BM25 build s | Qdrant search p50/p95 ms "
+            "| hybrid retrieve p50/p95 ms | peak RSS MB (load / query) | tracemalloc peak MB (queries) | disk MB | note |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in scale:
+        note = "" if r.get("complete") else (r.get("error") or "incomplete")
+        if not r.get("complete") and r.get("chunks_written"):
+            w, tot, sec = r["chunks_written"], r.get("chunks", 0), r.get("upsert_s", 0)
+            note += f"; {w:,} of {tot:,} chunks written in {sec:.0f}s"
+            if w < tot and sec:
+                note += f" (full load would take ~{tot / w * sec / 60:.0f} min)"
+        out.append(f"| {r['articles']:,} | {r['mode']} | {r.get('chunks', '—')} | {_f(r.get('upsert_s'), nd=1)} | "
+                   f"{_f(r.get('upsert_chunks_per_s'), nd=0)} | {_f(r.get('reopen_s'))} | {_f(r.get('bm25_build_s'))} | "
+                   f"{_f(r.get('search_p50_s'), 'ms')} / {_f(r.get('search_p95_s'), 'ms')} | "
+                   f"{_f(r.get('hybrid_p50_s'), 'ms')} / {_f(r.get('hybrid_p95_s'), 'ms')} | "
+                   f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
+                   f"{_f(r.get('tracemalloc_query_peak_mb'))} | {_f(r.get('disk_mb'), nd=0)} | {note.strip('; ')[:160]} |")
+    out += ["", "Notes: `local` = Qdrant local mode persisted on disk (`QdrantStore(path=...)`, what `rag ingest` "
+            "uses by default); `memory` = `QdrantStore(memory=True)`. Both are qdrant-client's embedded "
+            "Python implementation: exact (brute-force) search, every vector held in RAM; local mode "
+            "additionally writes each point to SQLite and reloads all of them when the index is opened. "
+            "For collections far beyond 10k articles use a Qdrant server (`QDRANT_URL`), which has an "
+            "HNSW index. Peak RSS includes the Python interpreter and libraries (~150-250 MB without "
+            "torch; the real-model rows include torch + EmbeddingGemma). tracemalloc counts Python "
+            "allocations during the query phase only.", ""]
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="5,1000,10000")
+    ap.add_argument("--modes", default="memory,local")
+    ap.add_argument("--no-real", action="store_true", help="skip part 1 (real models)")
+    ap.add_argument("--timeout", type=float, default=240, help="seconds per scaling run (a run past it is "
+                    "stopped and reported with what it reached)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--part", default="scale", help=argparse.SUPPRESS)
+    ap.add_argument("--mode", default="memory", help=argparse.SUPPRESS)
+    ap.add_argument("--scale", type=int, default=5, help=argparse.SUPPRESS)
+    ap.add_argument("--progress", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        return _worker(args)
+    import platform
+
+    import psutil
+    t0 = time.perf_counter()
+    meta = {"when": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+            "cpu": platform.processor() or platform.machine(), "ram_gb": psutil.virtual_memory().total / 2**30,
+            "load_start": round(os.getloadavg()[0], 2)}
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    results = []
+    if not args.no_real:
+        for m in modes:
+            results.append(_run_sub("real", m, 5, 600))
+    for n in [int(x) for x in args.scales.split(",") if x.strip()]:
+        for m in modes:
+            results.append(_run_sub("scale", m, n, args.timeout))
+    meta.update(total_s=time.perf_counter() - t0, load_end=round(os.getloadavg()[0], 2))
+    md = markdown(results, meta)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(md, encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
