@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "sent-v1"
+CHUNKER_VERSION = "sent-v1"  # bump when chunk boundaries change: the index then asks for a rebuild
 
 ABBREVIATIONS = {
     "z.b", "u.a", "d.h", "bzw", "dr", "prof", "nr", "ca", "vgl", "sog", "usw", "etc", "mio", "mrd",

@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     condense_max_tokens: int = 64
     rrf_k: int = 60
     lexical_weight: float = 1.0
+    lexical_floor: float = 3.0  # top BM25 score at which lexical evidence starts to count ...
+    lexical_span: float = 4.0   # ... and how far above the floor it counts fully
     dense_weight: float = 1.0
+    sentence_vectors: bool = True  # also index each sentence (MaxSim): ~1.7x ingest time
+    sentence_weight: float = 1.0
     # below this cosine no passage is considered evidence (measured: unrelated DE ~0.19, right DE ~0.46)
     abstain_min_dense: float = 0.30
     abstain_min_lexical: float = 4.0  # BM25 score of a rare name such as "Lin Jian" is ~6.7

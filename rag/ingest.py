@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .chunk import CHUNKER_VERSION, chunk_document
+from .chunk import CHUNKER_VERSION, chunk_document, split_sentences
 from .errors import IndexMismatchError, InputError
 from .load import discover, load_file
 from .types import Document, IngestReport
@@ -20,6 +20,7 @@ Progress = Callable[[float, str], None]
 
 def index_meta(settings, embedder) -> dict:
     return {"embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+            "sentence_vectors": settings.sentence_vectors,
             "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
 
 
@@ -33,6 +34,13 @@ def check_meta(store, settings, embedder) -> None:
         what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
         raise IndexMismatchError(f"The index was built differently ({what}). "
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
+
+
+def _sentence_vectors(doc: Document, chunks, embedder) -> list:
+    """Each sentence is embedded once, then given to every chunk that holds it (chunks overlap)."""
+    spans = split_sentences(doc.text)
+    vecs = embedder.embed_documents([doc.text[a:b] for a, b in spans])
+    return [vecs[[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end]] for c in chunks]
 
 
 def _under(source: str, root: Path) -> bool:
@@ -103,9 +111,10 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
         if progress:
             progress(done / total, f"Embedding {d.doc_id}")
         vectors = embedder.embed_documents([c.text for c in chunks])
+        sent_vecs = _sentence_vectors(d, chunks, embedder) if settings.sentence_vectors else None
         if existed:
             store.delete_doc(d.doc_id)
-        store.upsert(chunks, vectors)
+        store.upsert(chunks, vectors, sent_vecs)
         (rep.updated if existed else rep.added).append(d.doc_id)
         rep.chunks_written += len(chunks)
         done += len(chunks)

@@ -99,13 +99,25 @@ class HybridRetriever:
             for rank, p in enumerate(self.store.search(qv, n)):
                 fused[p.chunk_id] = p
                 scores[p.chunk_id] = self.s.dense_weight / (self.s.rrf_k + rank + 1)
+            if self.s.sentence_vectors:
+                for rank, p in enumerate(self.store.search(qv, n, using="sent")):
+                    fused.setdefault(p.chunk_id, Passage(**{**p.__dict__, "dense_score": 0.0}))
+                    fused[p.chunk_id].sentence_score = p.dense_score
+                    scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + self.s.sentence_weight / (self.s.rrf_k + rank + 1)
         if self.mode in ("hybrid", "lexical"):
             bm25, chunks = self._lexical()
-            for rank, (i, sc) in enumerate(bm25.top(question, n)):
+            top = bm25.top(question, n)
+            weight = self.s.lexical_weight
+            if self.mode == "hybrid" and top:
+                # BM25 speaks up in proportion to how rare the matched words are: a name or figure
+                # ("Lin Jian", "11.000") scores high; an English question on German text matches
+                # little but "China", and then the ranking is left to the dense signals
+                weight *= min(1.0, max(0.0, (top[0][1] - self.s.lexical_floor) / self.s.lexical_span))
+            for rank, (i, sc) in enumerate(top):
                 c = chunks[i]
                 p = fused.setdefault(c.chunk_id, Passage(**{**c.__dict__}))
                 p.lexical_score = float(sc)
-                scores[c.chunk_id] = scores.get(c.chunk_id, 0.0) + self.s.lexical_weight / (self.s.rrf_k + rank + 1)
+                scores[c.chunk_id] = scores.get(c.chunk_id, 0.0) + weight / (self.s.rrf_k + rank + 1)
         ranked = sorted(fused.values(), key=lambda p: -scores[p.chunk_id])[:top_k]
         for p in ranked:
             p.score = scores[p.chunk_id]

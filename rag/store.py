@@ -76,8 +76,13 @@ class QdrantStore:
     def _ensure(self) -> None:
         qm = self._qm
         if not self.client.collection_exists(self.collection):
-            self.client.create_collection(
-                self.collection, vectors_config=qm.VectorParams(size=self.dim, distance=qm.Distance.COSINE))
+            # "chunk": one vector per passage; "sent": its sentences, scored by their best match
+            # (MaxSim), so one on-point sentence inside a long passage is not averaged away
+            self.client.create_collection(self.collection, vectors_config={
+                "chunk": qm.VectorParams(size=self.dim, distance=qm.Distance.COSINE),
+                "sent": qm.VectorParams(size=self.dim, distance=qm.Distance.COSINE,
+                                        multivector_config=qm.MultiVectorConfig(
+                                            comparator=qm.MultiVectorComparator.MAX_SIM))})
             if not self.location.startswith(":") and "://" in self.location:
                 self.client.create_payload_index(self.collection, "doc_id", qm.PayloadSchemaType.KEYWORD)
         if not self.client.collection_exists(self.meta_collection):
@@ -88,14 +93,20 @@ class QdrantStore:
         qm = self._qm
         return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray,
+               sentence_vectors: Sequence[np.ndarray] | None = None) -> None:
         qm = self._qm
-        points = [qm.PointStruct(id=str(uuid.uuid5(_NS, c.chunk_id)), vector=v.tolist(),
+        sents = sentence_vectors if sentence_vectors is not None else [None] * len(chunks)
+
+        def vec(v, sv):
+            return {"chunk": v.tolist(), **({"sent": sv.tolist()} if sv is not None and len(sv) else {})}
+
+        points = [qm.PointStruct(id=str(uuid.uuid5(_NS, c.chunk_id)), vector=vec(v, sv),
                                  payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
                                           "source": c.source, "text": c.text, "start": c.start,
                                           "end": c.end, "index": c.index, "n_chunks": c.n_chunks,
                                           "doc_sha256": c.doc_sha256})
-                  for c, v in zip(chunks, vectors, strict=True)]
+                  for c, v, sv in zip(chunks, vectors, sents, strict=True)]
         if points:
             with self._writing():
                 self.client.upsert(self.collection, points=points, wait=True)
@@ -129,9 +140,10 @@ class QdrantStore:
             s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
         return states
 
-    def search(self, vector: np.ndarray, limit: int) -> list[Passage]:
-        res = self.client.query_points(self.collection, query=np.asarray(vector).tolist(), limit=limit,
-                                       with_payload=_PAYLOAD)
+    def search(self, vector: np.ndarray, limit: int, using: str = "chunk") -> list[Passage]:
+        q = np.asarray(vector).tolist()
+        res = self.client.query_points(self.collection, query=[q] if using == "sent" else q, using=using,
+                                       limit=limit, with_payload=_PAYLOAD)
         return [_passage(p.payload, float(p.score)) for p in res.points]
 
     def all_chunks(self) -> list[Passage]:

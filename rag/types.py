@@ -39,6 +39,7 @@ class Passage:
     source: str = ""
     dense_score: float = 0.0
     lexical_score: float = 0.0
+    sentence_score: float = 0.0  # best cosine of one of its sentences
     number: int = 0  # position [n] in the prompt, 1-based; 0 = not numbered
 
 
