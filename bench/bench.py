@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 DIM = 768
 N_QUERIES = 40  # real-model part
-N_SCALE_QUERIES = 20  # scaling part: a search over 100k chunks takes ~1 s in embedded Qdrant
+N_SCALE_QUERIES = 20  # scaling part
+N_SCALE_QUERIES_10K = 5  # a hybrid retrieval over ~110k chunks takes ~10 s (BM25 in Python)
 BATCH_ARTICLES = 100  # bulk load: upsert this many articles' chunks per call
 DICT = Path("/usr/share/dict/ngerman")
 
@@ -111,7 +112,8 @@ def synthetic_docs(n: int, seed: int = 0):
         while size < target:
             s = rnd.choice(sents)
             if words:
-                s = " ".join(rnd.choice(words) if rnd.random() < 0.25 else w for w in s.split())
+                ws = s.split()  # keep the first word: a lower-case one would hide the sentence start
+                s = " ".join([ws[0]] + [rnd.choice(words) if rnd.random() < 0.25 else w for w in ws[1:]])
             parts.append(s)
             size += len(s) + 1
         text = " ".join(parts)
@@ -201,18 +203,32 @@ def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
     for c in chunks:
         by_doc.setdefault(c.doc_id, []).append(c)
     doc_ids = list(by_doc)
+    doc_of = {d.doc_id: d for d in docs}
+    sent_vectors = getattr(s, "sentence_vectors", False)
+    res["sentence_vectors"] = sent_vectors
+    n_sent = 0
     with _Sampler() as m_ing:
         for i in range(0, len(doc_ids), BATCH_ARTICLES):
-            batch = [c for d in doc_ids[i:i + BATCH_ARTICLES] for c in by_doc[d]]
+            ids = doc_ids[i:i + BATCH_ARTICLES]
+            batch = [c for d in ids for c in by_doc[d]]
             t0 = time.perf_counter()
             vecs = emb.embed_documents([c.text for c in batch])
+            svecs = None
+            if sent_vectors:  # as rag.ingest does: each chunk also carries its sentences (MaxSim)
+                from rag.ingest import _sentence_vectors
+                svecs = [v for d in ids for v in _sentence_vectors(doc_of[d], by_doc[d], emb)]
+                n_sent += sum(len(v) for v in svecs)
             t1 = time.perf_counter()
-            store.upsert(batch, vecs)
+            if svecs is None:
+                store.upsert(batch, vecs)
+            else:
+                store.upsert(batch, vecs, svecs)
             t2 = time.perf_counter()
             embed_s += t1 - t0
             upsert_s += t2 - t1
             done += len(batch)
-            res.update(chunks_written=done, upsert_s=upsert_s, hash_embed_s=embed_s, rss_now_mb=_rss_mb())
+            res.update(chunks_written=done, sentence_vectors_written=n_sent, upsert_s=upsert_s,
+                       hash_embed_s=embed_s, rss_now_mb=_rss_mb())
             save()
     res.update(upsert_chunks_per_s=done / upsert_s if upsert_s else None, rss_peak_ingest_mb=m_ing.peak)
     save()
@@ -227,8 +243,10 @@ def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
     r.retrieve("warm-up", 5)  # builds BM25 over all chunks
     res["bm25_build_s"] = time.perf_counter() - t0
     save()
-    qs = _questions(N_SCALE_QUERIES)
-    lat_dense, lat_hybrid = [], []
+    qs = _questions(N_SCALE_QUERIES if n <= 1000 else N_SCALE_QUERIES_10K)
+    res["queries"] = len(qs)
+    lat_dense, lat_sent, lat_bm25, lat_hybrid = [], [], [], []
+    bm25, _ = r._lexical()
     tracemalloc.start()
     with _Sampler() as m_q:
         for q in qs:
@@ -236,12 +254,21 @@ def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
             t0 = time.perf_counter()
             store.search(v, s.candidates)
             t1 = time.perf_counter()
-            r.retrieve(q, 5, query_vector=v)
+            if sent_vectors:
+                store.search(v, s.candidates, using="sent")
             t2 = time.perf_counter()
+            bm25.top(q, s.candidates)
+            t3 = time.perf_counter()
+            r.retrieve(q, 5, query_vector=v)
+            t4 = time.perf_counter()
             lat_dense.append(t1 - t0)
-            lat_hybrid.append(t2 - t1)
+            if sent_vectors:
+                lat_sent.append(t2 - t1)
+            lat_bm25.append(t3 - t2)
+            lat_hybrid.append(t4 - t3)
     _, tm_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    res.update(sent_search_p50_s=pct(lat_sent, 50) if lat_sent else None, bm25_p50_s=pct(lat_bm25, 50))
     res.update(search_p50_s=pct(lat_dense, 50), search_p95_s=pct(lat_dense, 95),
                hybrid_p50_s=pct(lat_hybrid, 50), hybrid_p95_s=pct(lat_hybrid, 95),
                rss_peak_query_mb=m_q.peak, tracemalloc_query_peak_mb=tm_peak / 2**20,
@@ -326,9 +353,10 @@ def markdown(results: list[dict], meta: dict) -> str:
             "add the real query-embedding time from part 1 to get end-to-end retrieval latency. "
             f"Bulk load upserts {BATCH_ARTICLES} articles per call; latencies over {N_SCALE_QUERIES} eval questions "
             "(hash-embedded). Each row runs in a fresh process.", "",
-            "| articles | store | chunks | upsert s | upsert chunks/s | reopen s | BM25 build s | Qdrant search p50/p95 ms "
-            "| hybrid retrieve p50/p95 ms | peak RSS MB (load / query) | tracemalloc peak MB (queries) | disk MB | note |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| articles | store | chunks | sentence vectors | upsert s | upsert chunks/s | reopen s | BM25 build s | Qdrant search p50/p95 ms "
+            "| sentence MaxSim p50 ms | BM25 p50 ms | hybrid retrieve p50/p95 ms | peak RSS MB (load / query) "
+            "| tracemalloc peak MB (queries) | disk MB | note |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in scale:
         note = "" if r.get("complete") else (r.get("error") or "incomplete")
         if not r.get("complete") and r.get("chunks_written"):
@@ -336,9 +364,11 @@ def markdown(results: list[dict], meta: dict) -> str:
             note += f"; {w:,} of {tot:,} chunks written in {sec:.0f}s"
             if w < tot and sec:
                 note += f" (full load would take ~{tot / w * sec / 60:.0f} min)"
-        out.append(f"| {r['articles']:,} | {r['mode']} | {r.get('chunks', '—')} | {_f(r.get('upsert_s'), nd=1)} | "
+        out.append(f"| {r['articles']:,} | {r['mode']} | {r.get('chunks', '—')} | "
+                   f"{r.get('sentence_vectors_written', '—')} | {_f(r.get('upsert_s'), nd=1)} | "
                    f"{_f(r.get('upsert_chunks_per_s'), nd=0)} | {_f(r.get('reopen_s'))} | {_f(r.get('bm25_build_s'))} | "
                    f"{_f(r.get('search_p50_s'), 'ms')} / {_f(r.get('search_p95_s'), 'ms')} | "
+                   f"{_f(r.get('sent_search_p50_s'), 'ms')} | {_f(r.get('bm25_p50_s'), 'ms')} | "
                    f"{_f(r.get('hybrid_p50_s'), 'ms')} / {_f(r.get('hybrid_p95_s'), 'ms')} | "
                    f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
                    f"{_f(r.get('tracemalloc_query_peak_mb'))} | {_f(r.get('disk_mb'), nd=0)} | {note.strip('; ')[:160]} |")
@@ -358,7 +388,9 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", default="5,1000,10000")
     ap.add_argument("--modes", default="memory,local")
     ap.add_argument("--no-real", action="store_true", help="skip part 1 (real models)")
-    ap.add_argument("--timeout", type=float, default=240, help="seconds per scaling run (a run past it is "
+    ap.add_argument("--real-modes", default="local", help="stores for part 1 (the store barely matters "
+                    "next to the model: part 2 compares them)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per scaling run (a run past it is "
                     "stopped and reported with what it reached)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -379,7 +411,7 @@ def main(argv=None) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     results = []
     if not args.no_real:
-        for m in modes:
+        for m in [x.strip() for x in args.real_modes.split(",") if x.strip()]:
             results.append(_run_sub("real", m, 5, 600))
     for n in [int(x) for x in args.scales.split(",") if x.strip()]:
         for m in modes:

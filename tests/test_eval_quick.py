@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-# measured (quick mode, hybrid, top_k=5, candidates=30, EmbeddingGemma 768): hit@5 0.905, MRR 0.794
-MIN_HIT5 = 0.85
-MIN_MRR = 0.72
+# measured (quick mode, hybrid chunk + sentence-MaxSim + BM25, top_k=5, candidates=30, EmbeddingGemma 768,
+# commit 6560650): hit@5 0.968 (61/63), MRR 0.862. Before sentence vectors: hit@5 0.905, MRR 0.794.
+MIN_HIT5 = 0.92  # allows ~3 more misses than measured
+MIN_MRR = 0.80
 
 pytestmark = pytest.mark.slow
 
