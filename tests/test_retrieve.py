@@ -27,6 +27,21 @@ def test_hybrid_fuses_both_lists(hash_pipeline, hash_settings):
         assert r.text.split()[0] in src and r.end > r.start
 
 
+def test_sentence_search_is_skipped_past_the_local_mode_limit(hash_pipeline, hash_settings):
+    hash_pipeline.ingest(hash_settings.corpus_dir)
+    r = hash_pipeline.retriever
+    calls = []
+    search = hash_pipeline.store.search
+    hash_pipeline.store.search = lambda v, n, using="chunk": calls.append(using) or search(v, n, using)
+    r.retrieve("Kursk")
+    assert calls == ["chunk", "sent"]
+    hash_pipeline.s.sentence_search_max_chunks = 10  # the corpus has 56 chunks
+    r.invalidate()
+    calls.clear()
+    r.retrieve("Kursk")
+    assert calls == ["chunk"]
+
+
 # --- real model, real Qdrant, real corpus -------------------------------------------------------
 
 @pytest.fixture(scope="module")
