@@ -192,6 +192,10 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
     lines = [f"# Evaluation report — {res['mode']} mode", "",
              f"- run: {res['created']}, code {res['git']}, {res['n_questions']} questions "
              f"({res['systems']['ours']['summary']['n_answerable']} answerable)",
+             *([f"- **interrupted**: only the {res['n_questions']} questions finished before the stop are scored"]
+               if res.get("interrupted") else []),
+             *(["- resumed: questions finished by an earlier, killed run were taken from its checkpoint"]
+               if res.get("resumed") else []),
              f"- embedder {res['settings']['embed_model']} (dim {res['settings']['embed_dim']}), "
              f"LLM {res.get('llm') or '— (retrieval only)'}",
              f"- took {t['total_s']:.0f}s in all (ingest {t['ingest_s']:.0f}s, baseline set-up "

@@ -200,8 +200,12 @@ class _Runner:
 def run_eval(settings: Settings | None = None, quick: bool = False, limit: int | None = None,
              baselines="all", out: Path | str | None = RESULTS, *, pipeline=None,
              questions_path: Path | str = QUESTIONS, faith_threshold: float = FAITH_THRESHOLD,
-             progress: bool = True) -> dict:
-    """Run the evaluation; returns the result dict (also written to `out` unless out is None)."""
+             progress: bool = True, resume: bool = False) -> dict:
+    """Run the evaluation; returns the result dict (also written to `out` unless out is None).
+
+    Each finished question is appended to `out/.partial-<mode>.jsonl`; with resume=True a run picks
+    up the questions a killed run finished. Ctrl-C or SIGTERM stops the run early and still writes
+    the result for the questions done (marked `interrupted`)."""
     from tqdm import tqdm
 
     from .pipeline import Pipeline
@@ -223,14 +227,37 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     setup_s = time.perf_counter() - t0
     bar = tqdm(questions, desc=f"eval ({'quick' if quick else 'full'})", unit="q", disable=not progress,
                file=sys.stderr)
+    mode = "quick" if quick else "full"
+    partial = Path(out) / f".partial-{mode}.jsonl" if out is not None else None
+    done = _load_partial(partial, runner) if (resume and partial) else set()
+    if partial and not resume:
+        partial.unlink(missing_ok=True)
     runner.warm_up()  # first calls pay one-off costs (torch kernels, BM25 build): keep them out of p95
     t_loop = time.perf_counter()
-    for q in bar:
-        bar.set_postfix_str(q["id"], refresh=False)
-        runner.one(q)
+    interrupted = False
+    old_term = _on_sigterm()
+    try:
+        for q in bar:
+            if q["id"] in done:
+                continue
+            bar.set_postfix_str(q["id"], refresh=False)
+            runner.one(q)
+            done.add(q["id"])
+            if partial:
+                _save_partial(partial, runner, q["id"])
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"\ninterrupted: scoring the {len(done)} questions finished", file=sys.stderr)
+    finally:
+        _restore_sigterm(old_term)
+        bar.close()
     loop_s = time.perf_counter() - t_loop
     if own_pipe:
         pipe.store.close()
+    # a question cut off half-way is dropped from every system
+    questions = [q for q in questions if q["id"] in done]
+    for name in runner.records:
+        runner.records[name] = [r for r in runner.records[name] if r["id"] in done]
 
     systems = {}
     for name in SYSTEM_ORDER:
@@ -257,6 +284,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
             "max_tokens", "temperature")},
         "llm": None if quick else getattr(pipe._generator, "name", None),
         "faith_threshold": faith_threshold,
+        "interrupted": interrupted,
+        "resumed": bool(resume and partial and partial.exists()),
         "n_questions": len(questions),
         "question_ids": [q["id"] for q in questions],
         "baselines": names,
@@ -268,10 +297,55 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "systems": systems,
         "ratios": ratios,
     }
-    if out is not None:
+    if out is not None and questions:  # an empty (interrupted) run does not overwrite the last result
         from .eval_report import write_outputs
         write_outputs(result, Path(out))
+        if partial and not interrupted:
+            partial.unlink(missing_ok=True)
     return result
+
+
+def _on_sigterm():
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(old) -> None:
+    import signal
+    import threading
+    if old is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, old)
+
+
+def _save_partial(path: Path, runner, qid: str) -> None:
+    recs = {n: next(r for r in rs if r["id"] == qid) for n, rs in runner.records.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": qid, "records": recs}, ensure_ascii=False) + "\n")
+
+
+def _load_partial(path: Path, runner) -> set[str]:
+    done: set[str] = set()
+    if not path.exists():
+        return done
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:  # a line cut short by the kill
+            continue
+        if set(item["records"]) != set(runner.records):
+            continue  # other baselines: not comparable
+        for n, r in item["records"].items():
+            runner.records[n].append(r)
+        done.add(item["id"])
+    return done
 
 
 def main(args, settings: Settings) -> int:
@@ -280,11 +354,15 @@ def main(args, settings: Settings) -> int:
     out = args.out if getattr(args, "out", None) else RESULTS
     try:
         res = run_eval(settings, quick=bool(args.quick), limit=args.limit, baselines=args.baselines, out=out,
-                       faith_threshold=getattr(args, "faith_threshold", None) or FAITH_THRESHOLD)
+                       faith_threshold=getattr(args, "faith_threshold", None) or FAITH_THRESHOLD,
+                       resume=bool(getattr(args, "resume", False)))
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if res["n_questions"] == 0:
+        print("no question finished", file=sys.stderr)
+        return 130 if res["interrupted"] else 1
     print(console_table(res))
     print(f"\n{res['n_questions']} questions in {res['timing']['total_s']:.0f}s; "
           f"report: {Path(out) / 'report.md'}")
-    return 0
+    return 130 if res["interrupted"] else 0

@@ -236,3 +236,36 @@ def test_run_eval_quick_and_full_with_fakes(hash_settings, tmp_path):
     saved = json.loads((out / "full.json").read_text())
     assert saved["n_questions"] == 4 and saved["ratios"]["quickstart"]
     pipe.store.close()
+
+
+def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
+    from rag.evaluate import run_eval
+    from rag.generate import ScriptedGenerator
+    from rag.pipeline import Pipeline
+
+    calls = {"n": 0}
+
+    def reply(msgs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # stands in for Ctrl-C / SIGTERM mid-question
+        return "Nordkorea hat Soldaten nach Russland geschickt [1]."
+
+    out = tmp_path / "results"
+    pipe = Pipeline(hash_settings, memory=True, generator=ScriptedGenerator(reply))
+    qs = tmp_path / "q.jsonl"
+    # only answerable, history-free questions: one LLM call each (plus the warm-up call)
+    from rag.evaluate import load_questions
+    keep = [q for q in load_questions() if q["answerable"] and not q["history"]][:4]
+    qs.write_text("\n".join(json.dumps(q) for q in keep))
+    r1 = run_eval(hash_settings, quick=False, baselines="bm25", out=out, pipeline=pipe, progress=False,
+                  questions_path=qs)
+    assert r1["interrupted"] and r1["n_questions"] == 1  # warm-up, q1, then q2 is cut off
+    assert len(r1["systems"]["bm25"]["records"]) == 1
+    assert (out / ".partial-full.jsonl").exists()
+    r2 = run_eval(hash_settings, quick=False, baselines="bm25", out=out, pipeline=pipe, progress=False,
+                  questions_path=qs, resume=True)
+    assert not r2["interrupted"] and r2["resumed"] and r2["n_questions"] == 4
+    assert sorted(r["id"] for r in r2["systems"]["ours"]["records"]) == sorted(q["id"] for q in keep)
+    assert not (out / ".partial-full.jsonl").exists()
+    pipe.store.close()
