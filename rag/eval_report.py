@@ -103,10 +103,12 @@ def _bars(path: Path, title: str, metrics: list[str], res: dict, systems: list[s
     width = 0.8 / len(systems)
     for j, s in enumerate(systems):
         xs = [k + j * width for k in range(len(metrics_ok))]
-        ys = [vals[s][i] or 0.0 for i in metrics_ok]
+        raw = [vals[s][i] for i in metrics_ok]
+        ys = [y or 0.0 for y in raw]
         bars = ax.bar(xs, ys, width, label=s)
-        for b, y in zip(bars, ys):
-            ax.annotate(f"{y:.2f}", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom", fontsize=7)
+        for b, y, r in zip(bars, ys, raw):  # a metric that does not apply is labelled, not drawn as 0
+            ax.annotate("n/a" if r is None else f"{y:.2f}", (b.get_x() + b.get_width() / 2, y), ha="center",
+                        va="bottom", fontsize=7)
     ax.set_xticks([k + width * (len(systems) - 1) / 2 for k in range(len(metrics_ok))])
     ax.set_xticklabels([metrics[i] for i in metrics_ok])
     ax.set_title(title)
