@@ -54,7 +54,6 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     sentence_vectors: bool = True  # also index each sentence (MaxSim): ~1.7x ingest time
     sentence_weight: float = 1.0
-    sentence_search_max_chunks: int = 3000  # local mode only: MaxSim costs ~80 ms per 1k chunks
     # below this cosine no passage is considered evidence (measured: unrelated DE ~0.19, right DE ~0.46)
     abstain_min_dense: float = 0.30
     abstain_min_lexical: float = 4.0  # BM25 score of a rare name such as "Lin Jian" is ~6.7

@@ -13,13 +13,14 @@ from pathlib import Path
 from .chunk import CHUNKER_VERSION, chunk_document, split_sentences
 from .errors import IndexMismatchError, InputError
 from .load import discover, load_file
+from .store import STORE_LAYOUT
 from .types import Document, IngestReport
 
 Progress = Callable[[float, str], None]
 
 
 def index_meta(settings, embedder) -> dict:
-    return {"embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+    return {"layout": STORE_LAYOUT, "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
             "sentence_vectors": settings.sentence_vectors,
             "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
 

@@ -76,24 +76,10 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._bm25: BM25 | None = None
         self._chunks: list[Passage] = []
-        self._count: int | None = None
 
     def invalidate(self) -> None:
         with self._lock:
             self._bm25 = None
-            self._count = None
-
-    def _sentence_search(self) -> bool:
-        """MaxSim over sentence vectors is brute force in Python in qdrant-client's local mode
-        (~1 s at 12k chunks, ~15 s at 120k): past a size it is skipped there; a server indexes it."""
-        if not self.s.sentence_vectors:
-            return False
-        if self.s.qdrant_url:
-            return True
-        with self._lock:
-            if self._count is None:
-                self._count = self.store.count()
-            return self._count <= self.s.sentence_search_max_chunks
 
     def _lexical(self) -> tuple[BM25, list[Passage]]:
         with self._lock:
@@ -113,7 +99,7 @@ class HybridRetriever:
             for rank, p in enumerate(self.store.search(qv, n)):
                 fused[p.chunk_id] = p
                 scores[p.chunk_id] = self.s.dense_weight / (self.s.rrf_k + rank + 1)
-            if self._sentence_search():
+            if self.s.sentence_vectors:
                 for rank, p in enumerate(self.store.search(qv, n, using="sent")):
                     fused.setdefault(p.chunk_id, Passage(**{**p.__dict__, "dense_score": 0.0}))
                     fused[p.chunk_id].sentence_score = p.dense_score

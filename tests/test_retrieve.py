@@ -27,18 +27,16 @@ def test_hybrid_fuses_both_lists(hash_pipeline, hash_settings):
         assert r.text.split()[0] in src and r.end > r.start
 
 
-def test_sentence_search_is_skipped_past_the_local_mode_limit(hash_pipeline, hash_settings):
-    hash_pipeline.ingest(hash_settings.corpus_dir)
-    r = hash_pipeline.retriever
+def test_hybrid_uses_chunk_and_sentence_search_unless_sentence_vectors_are_off(hash_pipeline):
+    hash_pipeline.ingest(hash_pipeline.s.corpus_dir)
     calls = []
     search = hash_pipeline.store.search
     hash_pipeline.store.search = lambda v, n, using="chunk": calls.append(using) or search(v, n, using)
-    r.retrieve("Kursk")
+    hash_pipeline.retriever.retrieve("Kursk")
     assert calls == ["chunk", "sent"]
-    hash_pipeline.s.sentence_search_max_chunks = 10  # the corpus has 56 chunks
-    r.invalidate()
+    hash_pipeline.s.sentence_vectors = False
     calls.clear()
-    r.retrieve("Kursk")
+    hash_pipeline.retriever.retrieve("Kursk")
     assert calls == ["chunk"]
 
 
