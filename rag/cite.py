@@ -80,12 +80,19 @@ def _has_keys(sentence: str) -> bool:
     return bool(re.search(r"\d", sentence) or len(re.findall(r"\b[A-ZÄÖÜ][\w-]{2,}", sentence)) > 1)
 
 
-def embedding_support(embedder) -> SupportFn:
+def embedding_support(embedder, known: dict[str, np.ndarray] | None = None) -> SupportFn:
+    """known: passage vectors by chunk_id, as stored at ingest (the same model and document
+    prompt), so only the answer's sentences are embedded here."""
+    known = known or {}
+
     def fn(sentences: Sequence[str], passages: Sequence[Passage]) -> np.ndarray:
         if not sentences or not passages:
             return np.zeros((len(sentences), len(passages)), dtype=np.float32)
         sv = embedder.embed_queries(list(sentences))
-        pv = embedder.embed_documents([p.text for p in passages])
+        missing = [p for p in passages if p.chunk_id not in known]
+        fresh = dict(zip([p.chunk_id for p in missing],
+                         embedder.embed_documents([p.text for p in missing]) if missing else []))
+        pv = np.stack([known.get(p.chunk_id, fresh.get(p.chunk_id)) for p in passages])
         sem = sv @ pv.T
         lex = np.array([[lexical_support(s, p) for p in passages] for s in sentences], dtype=np.float32)
         has_keys = np.array([[_has_keys(s)] for s in sentences], dtype=np.float32)

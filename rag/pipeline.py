@@ -205,7 +205,9 @@ class Pipeline:
         ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t2, pieces=pieces)
         raw_text = "".join(raw).strip()
         t3 = time.perf_counter()
-        text, cites = cite.verify(raw_text, context, cite.embedding_support(self.embedder),
+        with self._index_lock:
+            known = self.store.vectors([p.chunk_id for p in context])
+        text, cites = cite.verify(raw_text, context, cite.embedding_support(self.embedder, known),
                                   self.s.support_threshold)
         ans.timings["cite_s"] = time.perf_counter() - t3
         if not cites or (cite.looks_like_abstention(raw_text) and len(cites) <= 1 and len(text) < 200

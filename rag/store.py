@@ -180,6 +180,12 @@ class QdrantStore:
         # a sentence whose passage is missing belongs to an article whose write was cut short
         return [_passage(recs[c].payload, best[c]) for c in ids if c in recs]
 
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored passage vectors (unit length), so the citation check need not re-embed them."""
+        recs = self.client.retrieve(self.collection, ids=[_pid(c) for c in chunk_ids],
+                                    with_payload=["chunk_id"], with_vectors=["chunk"])
+        return {r.payload["chunk_id"]: np.asarray(r.vector["chunk"], dtype=np.float32) for r in recs}
+
     def all_chunks(self) -> list[Passage]:
         return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]
 

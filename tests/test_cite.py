@@ -64,3 +64,24 @@ def test_a_bare_word_is_not_a_claim_but_a_number_is():
     assert text == "" and cites == []
     text, cites = verify("About 11,000 [1].", [P(1)], matrix([[0.9]]))
     assert text == "About 11,000. [1]"
+
+
+def test_stored_passage_vectors_are_used_instead_of_re_embedding(hash_pipeline):
+    """The support matrix is the same with the vectors from the store; only sentences get embedded."""
+    from rag.cite import embedding_support
+    hash_pipeline.ingest(hash_pipeline.s.corpus_dir)
+    ps = hash_pipeline.retrieve("Lin Jian China", top_k=4)
+    emb = hash_pipeline.embedder
+    sents = ["Lin Jian sagte, das sei Sache der beiden Staaten.", "Kursk 11.000"]
+    fresh = embedding_support(emb)(sents, ps)
+    known = hash_pipeline.store.vectors([p.chunk_id for p in ps[:3]])
+    assert set(known) == {p.chunk_id for p in ps[:3]}
+    embedded = []
+    real = emb.embed_documents
+    emb.embed_documents = lambda texts: embedded.extend(texts) or real(texts)
+    try:
+        reused = embedding_support(emb, known)(sents, ps)
+    finally:
+        del emb.embed_documents
+    assert embedded == [ps[3].text]  # only the passage the store was not asked for
+    np.testing.assert_allclose(reused, fresh, atol=1e-5)
