@@ -5,10 +5,12 @@ import re
 
 _WORDS = {
     "en": set("the a an and is are was were what who whom which why how when where did does do say said "
-              "about of to in on for with from by that this there many much than".split()),
-    "de": set("der die das den dem des ein eine und ist sind war waren was wer wen wem welche welcher "
-              "warum wie wann wo hat haben sagte über von zu im auf für mit aus bei nach dass viele "
-              "gibt es nicht auch".split()),
+              "about of to on for with from by that this there many much than will would has have had be "
+              "been not according between his her their they he she its were any".split()),
+    "de": set("der die das den dem des ein eine einen einem einer eines und ist sind war waren was wer "
+              "wen wem welche welcher warum wie wann wo hat haben hatte sagte über von zu im am zum zur "
+              "vom auf für mit aus bei nach dass viele gibt es nicht auch wird werden wurde wurden sein "
+              "seine ihre gegen sich sie er noch schon laut bisher kann soll oder aber als".split()),
 }
 NAMES = {"en": "English", "de": "German (Deutsch)"}
 ABSTAIN = {
