@@ -48,6 +48,15 @@ def parse(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+# Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
+# mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+")
+
+
+def _drop_stray_script(sentence: str) -> str:
+    return re.sub(r"\s{2,}", " ", _CJK.sub(" ", sentence)).strip()
+
+
 def _is_claim(sentence: str) -> bool:
     """A bare word ("HACKED", "Yes.") states nothing a passage can support; a number can ("11,000")."""
     return bool(re.search(r"\d", sentence)) or len(re.findall(r"\w{2,}", sentence)) >= 3
@@ -106,6 +115,8 @@ def verify(text: str, passages: Sequence[Passage], support: SupportFn,
            threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[Citation]]:
     """Return the answer rewritten with verified markers, and its citations (first use order)."""
     sents = parse(text)
+    if not any(_CJK.search(p.text) for p in passages):
+        sents = [(_drop_stray_script(s), n) for s, n in sents]
     if not sents:
         return "", []
     m = support([s for s, _ in sents], passages)

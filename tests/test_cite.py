@@ -85,3 +85,12 @@ def test_stored_passage_vectors_are_used_instead_of_re_embedding(hash_pipeline):
         del emb.embed_documents
     assert embedded == [ps[3].text]  # only the passage the store was not asked for
     np.testing.assert_allclose(reused, fresh, atol=1e-5)
+
+
+def test_stray_cjk_characters_are_removed_unless_the_passages_have_them():
+    text, _ = verify("3人の US-Spitzendiplomaten trafen den Botschafter. [1]", [P(1, "drei Diplomaten")],
+                     matrix([[0.8]]))
+    assert text == "3 US-Spitzendiplomaten trafen den Botschafter. [1]"
+    text, _ = verify("Der Sender heißt 朝鮮中央通信 laut Bericht. [1]", [P(1, "朝鮮中央通信 meldete")],
+                     matrix([[0.8]]))
+    assert "朝鮮中央通信" in text
