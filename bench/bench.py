@@ -389,7 +389,11 @@ def markdown(results: list[dict], meta: dict) -> str:
             "For collections far beyond 10k articles use a Qdrant server (`QDRANT_URL`), which has an "
             "HNSW index. Peak RSS includes the Python interpreter and libraries (~150-250 MB without "
             "torch; the real-model rows include torch + EmbeddingGemma). tracemalloc counts Python "
-            "allocations during the query phase only.", ""]
+            "allocations during the query phase only; in memory mode they are one float64 copy of the stored "
+            "float32 vectors per search (qdrant-client multiplies them by a float64 query: 117 MiB at 20k "
+            "points in a separate check), which is why memory mode searches slower than local mode here. "
+            "Sentence vectors are plain points in a second collection, MaxSim = the best sentence per "
+            "passage.", ""]
     return "\n".join(out)
 
 
