@@ -84,6 +84,17 @@ def test_index_refuses_a_different_embedding_model(hash_pipeline, hash_settings)
     assert len(rep.added) == 5
 
 
+def test_an_index_of_the_older_store_layout_asks_for_a_rebuild(hash_pipeline, hash_settings):
+    """Layout 1 kept sentences as a multivector inside the passage points; its meta had no layout."""
+    hash_pipeline.ingest(hash_settings.corpus_dir)
+    meta = hash_pipeline.store.get_meta()
+    hash_pipeline.store.set_meta({k: v for k, v in meta.items() if k != "layout"})
+    with pytest.raises(IndexMismatchError, match=r"layout: index has None, settings say 2\). Run `rag ingest --rebuild`"):
+        hash_pipeline.ingest(hash_settings.corpus_dir)
+    rep = hash_pipeline.ingest(hash_settings.corpus_dir, rebuild=True)
+    assert len(rep.added) == 5 and hash_pipeline.store.get_meta()["layout"] == 2
+
+
 def test_single_file_ingest_does_not_remove_others(hash_pipeline, hash_settings, tmp_path):
     hash_pipeline.ingest(hash_settings.corpus_dir)
     extra = tmp_path / "elsewhere"
