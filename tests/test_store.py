@@ -82,3 +82,29 @@ def test_reset_empties_all_collections(filled):
     store.reset()
     assert store.count() == 0 and store.client.count(store.sent_collection).count == 0
     assert store.get_meta() is None
+
+
+def test_on_disk_index_keeps_passages_and_sentences_after_reopening(tmp_path):
+    emb = HashEmbedder(64)
+    f = sorted(CORPUS.glob("*.txt"))[0]
+    doc = load_file(f, CORPUS, 10**7)
+    chunks = chunk_document(doc, 700, 1)
+    spans = split_sentences(doc.text)
+    sents = [emb.embed_documents([doc.text[a:b] for a, b in spans if a >= c.start and b <= c.end])
+             for c in chunks]
+    store = QdrantStore(64, "articles", path=tmp_path / "qdrant")
+    store.upsert(chunks, emb.embed_documents([c.text for c in chunks]), sents)
+    a, b = spans[len(spans) // 2]
+    q = emb.embed_queries([doc.text[a:b]])[0]  # one of its own sentences: a clear best match
+    before = [(p.chunk_id, round(p.dense_score, 5)) for p in store.search(q, 5, using="sent")]
+    assert before[0][1] == pytest.approx(1.0, abs=1e-4)
+    store.close()
+    again = QdrantStore(64, "articles", path=tmp_path / "qdrant")
+    try:
+        assert again.count() == len(chunks)
+        assert again.client.count(again.sent_collection).count == sum(len(s) for s in sents)
+        after = [(p.chunk_id, round(p.dense_score, 5)) for p in again.search(q, 5, using="sent")]
+        # overlapping passages share the sentence: equal scores may come back in another order
+        assert sorted(after) == sorted(before) and [s for _, s in after] == [s for _, s in before]
+    finally:
+        again.close()
