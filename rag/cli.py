@@ -45,9 +45,9 @@ def _parser() -> argparse.ArgumentParser:
                     "faithfulness and latency for this pipeline and the baselines side by side, and "
                     "compares with the previous run of the same mode.",
         epilog="outputs (in --out): <mode>.json, report-<mode>.md (+ report.md, latest.json), plots/\n"
-               "time on 2 CPU cores: --quick ~1 min; full ~40 min with all baselines, ~20 min with\n"
-               "--baselines none. Ctrl-C stops early and still scores the finished questions;\n"
-               "--resume continues a stopped run.")
+               "time on 2 CPU cores: --quick ~1 min; full 36 min with all baselines (measured), about\n"
+               "half with --baselines none. Ctrl-C stops early and still scores the finished\n"
+               "questions; --resume continues a stopped run.")
     e.add_argument("--quick", action="store_true", help="retrieval metrics only (no LLM)")
     e.add_argument("--limit", type=int, help="only the first N questions")
     e.add_argument("--baselines", default="all",
