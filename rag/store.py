@@ -114,7 +114,7 @@ class QdrantStore:
         qm = self._qm
         vectors = _unit(vectors) if len(chunks) else vectors
         sent_points = []
-        for c, sv in zip(chunks, sentence_vectors or [], strict=False):
+        for c, sv in zip(chunks, sentence_vectors, strict=True) if sentence_vectors is not None else ():
             sent_points += [qm.PointStruct(id=_pid(f"{c.chunk_id}#s{i}"), vector={"chunk": v.tolist()},
                                            payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id})
                             for i, v in enumerate(_unit(sv) if len(sv) else [])]
