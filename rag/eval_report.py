@@ -317,10 +317,3 @@ def write_outputs(res: dict, out: Path) -> dict:
     (out / f"report-{res['mode']}.md").write_text(md, encoding="utf-8")
     (out / "report.md").write_text(md, encoding="utf-8")
     return res
-
-
-def rerender(out: Path, mode: str) -> None:
-    """Rewrite the Markdown report and plots of a stored result (after changing this module)."""
-    res = json.loads((out / f"{mode}.json").read_text(encoding="utf-8"))
-    md = markdown(res, make_plots(res, out))
-    (out / f"report-{mode}.md").write_text(md, encoding="utf-8")
