@@ -72,7 +72,7 @@ class _Sampler:
 
 
 def pct(xs, q):
-    from rag.eval_metrics import percentile  # the eval's own percentile: one definition of p50/p95
+    from rag.evaluation.metrics import percentile  # the eval's own percentile: one definition of p50/p95
     return percentile(xs, q)
 
 

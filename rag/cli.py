@@ -91,11 +91,11 @@ def _run(args, settings: Settings) -> int:
                 raise RagError(f"{n}: checksum mismatch; delete it and run `rag fetch-models {n}`")
         return 0
     if args.cmd == "serve":
-        from .ui import launch
+        from .ui.app import launch
         launch(settings, host=args.host, port=args.port)
         return 0
     if args.cmd == "eval":
-        from .evaluate import main as eval_main
+        from .evaluation.runner import main as eval_main
         return eval_main(args, settings)
 
     from .pipeline import Pipeline
@@ -126,7 +126,7 @@ def _run(args, settings: Settings) -> int:
                 print(piece, end="", flush=True)
         ans = stream.answer
         if args.json:
-            from .ui_format import answer_to_dict
+            from .ui.format import answer_to_dict
             print(json.dumps(answer_to_dict(ans), ensure_ascii=False, indent=1))
             return 0
         if not args.no_stream:

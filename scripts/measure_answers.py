@@ -10,7 +10,7 @@ import time
 
 from rag.config import Settings
 from rag.pipeline import Pipeline
-from rag.ui_format import answer_to_dict
+from rag.ui.format import answer_to_dict
 
 QUESTIONS = [
     "What did China say about the deployment?",

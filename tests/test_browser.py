@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import ROOT
-from rag.ui import build_app, serve
+from rag.ui.app import build_app, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def quick_result(real_settings, real_embedder):
-    from rag.evaluate import run_eval
+    from rag.evaluation.runner import run_eval
     from rag.pipeline import Pipeline
     pipe = Pipeline(real_settings, embedder=real_embedder, memory=True)
     pipe.ingest(real_settings.corpus_dir)

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from rag.eval_metrics import (GoldIndex, abstention_scores, breakdown, citation_scores, first_rank,
+from rag.evaluation.metrics import (GoldIndex, abstention_scores, breakdown, citation_scores, first_rank,
                               gold_recall_at, hit_at, key_facts_found, locate, ndcg_at, norm_ws,
                               percentile, ratio, reciprocal_rank, summarize)
-from rag.evaluate import parse_baselines, retrieval_query
+from rag.evaluation.runner import parse_baselines, retrieval_query
 from rag.types import Passage
 
 
@@ -174,7 +174,7 @@ def test_followup_query_prefixes_last_user_turn():
 
 
 def test_compare_flags_regressions():
-    from rag.eval_report import compare
+    from rag.evaluation.report import compare
     old = {"mode": "quick", "created": "t0", "git": "a", "faith_threshold": 0.5,
            "systems": {"ours": {"records": [_rec(1, rels=[[0]]), _rec(2, rels=[[0]]), _rec(9, rels=[[0]])]}}}
     new = {"mode": "quick", "faith_threshold": 0.5,
@@ -193,7 +193,7 @@ def test_compare_flags_regressions():
 
 def test_generator_llm_adapter_and_quickstart(hash_settings):
     from rag.embed import HashEmbedder
-    from rag.eval_baselines import Quickstart
+    from rag.evaluation.baselines import Quickstart
     from rag.generate import ScriptedGenerator
     from rag.load import discover, load_file
     docs = [load_file(p, hash_settings.corpus_dir) for p in discover(hash_settings.corpus_dir)]
@@ -210,7 +210,7 @@ def test_generator_llm_adapter_and_quickstart(hash_settings):
 
 
 def test_run_eval_quick_and_full_with_fakes(hash_settings, tmp_path):
-    from rag.evaluate import run_eval
+    from rag.evaluation.runner import run_eval
     from rag.generate import ScriptedGenerator
     from rag.pipeline import Pipeline
 
@@ -239,7 +239,7 @@ def test_run_eval_quick_and_full_with_fakes(hash_settings, tmp_path):
 
 
 def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
-    from rag.evaluate import run_eval
+    from rag.evaluation.runner import run_eval
     from rag.generate import ScriptedGenerator
     from rag.pipeline import Pipeline
 
@@ -255,7 +255,7 @@ def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
     pipe = Pipeline(hash_settings, memory=True, generator=ScriptedGenerator(reply))
     qs = tmp_path / "q.jsonl"
     # only answerable, history-free questions: one LLM call each (plus the warm-up call)
-    from rag.evaluate import load_questions
+    from rag.evaluation.runner import load_questions
     keep = [q for q in load_questions() if q["answerable"] and not q["history"]][:4]
     qs.write_text("\n".join(json.dumps(q) for q in keep))
     r1 = run_eval(hash_settings, quick=False, baselines="bm25", out=out, pipeline=pipe, progress=False,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from rag import ui_format as fmt
+from rag.ui import format as fmt
 from rag.load import load_file
 from rag.types import Answer, Citation, IngestReport, Passage
 

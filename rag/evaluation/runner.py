@@ -1,14 +1,14 @@
 """`rag eval`: score the pipeline and its baselines on eval/questions.jsonl in one run.
 
-    from rag.evaluate import run_eval
+    from rag.evaluation.runner import run_eval
     result = run_eval(settings, quick=True)          # retrieval only, no LLM
     result = run_eval(settings, limit=20)            # full answers for the first 20 questions
 
 Quick mode retrieves for every question (a follow-up is searched as "previous user question +
 question"); full mode answers every question with the real LLM through Pipeline.ask (a follow-up
 is searched with the pipeline's condensed question) and the llama-index quickstart baseline
-answers it too. Metrics live in rag.eval_metrics, baselines in rag.eval_baselines, the JSON +
-Markdown report + plots in rag.eval_report. The index is built in memory from the corpus, so a
+answers it too. Metrics live in rag.evaluation.metrics, baselines in rag.evaluation.baselines, the JSON +
+Markdown report + plots in rag.evaluation.report. The index is built in memory from the corpus, so a
 running `rag serve` is not disturbed and the numbers do not depend on what else was ingested.
 """
 from __future__ import annotations
@@ -21,11 +21,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import cite
-from .config import ROOT, Settings
-from .eval_baselines import Quickstart, retrieval_baselines
-from .eval_metrics import GoldIndex, breakdown, key_facts_found, ratio, summarize
-from .load import discover, load_file
+from .. import cite
+from ..config import ROOT, Settings
+from .baselines import Quickstart, retrieval_baselines
+from .metrics import GoldIndex, breakdown, key_facts_found, ratio, summarize
+from ..load import discover, load_file
 
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 RESULTS = ROOT / "eval" / "results"
@@ -208,7 +208,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     the result for the questions done (marked `interrupted`)."""
     from tqdm import tqdm
 
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     settings = settings or Settings()
     t_start = time.perf_counter()
@@ -298,7 +298,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "ratios": ratios,
     }
     if out is not None and questions:  # an empty (interrupted) run does not overwrite the last result
-        from .eval_report import write_outputs
+        from .report import write_outputs
         write_outputs(result, Path(out))
         if partial and not interrupted:
             partial.unlink(missing_ok=True)
@@ -350,7 +350,7 @@ def _load_partial(path: Path, runner) -> set[str]:
 
 def main(args, settings: Settings) -> int:
     """Entry point of `rag eval` (rag.cli parses the arguments)."""
-    from .eval_report import console_table
+    from .report import console_table
     out = args.out if getattr(args, "out", None) else RESULTS
     try:
         res = run_eval(settings, quick=bool(args.quick), limit=args.limit, baselines=args.baselines, out=out,

@@ -10,9 +10,9 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RagError
-from .load import load_file
-from .types import Answer, IngestReport, Passage
+from ..errors import RagError
+from ..load import load_file
+from ..types import Answer, IngestReport, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 WINDOW = 280  # characters of article context shown on each side of a cited passage

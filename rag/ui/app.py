@@ -11,11 +11,11 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from . import ui_format as fmt
-from .config import Settings
-from .errors import InputError, RagError
-from .load import SUPPORTED, parse
-from .types import IngestReport
+from . import format as fmt
+from ..config import Settings
+from ..errors import InputError, RagError
+from ..load import SUPPORTED, parse
+from ..types import IngestReport
 
 log = logging.getLogger(__name__)
 EXAMPLES = ["What did China say about the deployment?",
@@ -165,7 +165,7 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         # no Markdown: a model echoing an article's ![](http://...) must not load
-                        # images; the bubbles are escaped HTML built by ui_format instead
+                        # images; the bubbles are escaped HTML built by rag.ui.format instead
                         chatbot = gr.Chatbot(elem_id="chat", label="Conversation", height=460,
                                              feedback_options=None, buttons=[], render_markdown=False)
                         question = gr.Textbox(elem_id="question", show_label=False, max_lines=4,
@@ -227,7 +227,7 @@ def _warm(pipe) -> None:
 
 
 def launch(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     s = settings or Settings()
     pipe = Pipeline(s)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from .retrieve import HybridRetriever
-from .types import Document, Passage
+from ..retrieve import HybridRetriever
+from ..types import Document, Passage
 
 QUICKSTART_TOP_K = 2  # llama-index's default similarity_top_k for as_query_engine
 
@@ -94,7 +94,7 @@ class Quickstart:
         from llama_index.core import VectorStoreIndex
         from llama_index.core.node_parser import SentenceSplitter
 
-        from .embed import llama_index_embedding
+        from ..embed import llama_index_embedding
 
         t0 = time.perf_counter()
         li_docs = [LIDocument(text=d.text, id_=d.doc_id, metadata={"file_name": d.doc_id}) for d in docs]

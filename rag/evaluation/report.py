@@ -7,7 +7,7 @@ import math
 import shutil
 from pathlib import Path
 
-from .eval_metrics import LOWER_IS_BETTER, summarize
+from .metrics import LOWER_IS_BETTER, summarize
 
 RETRIEVAL = ["hit@1", "hit@5", "mrr", "ndcg@10", "gold_recall@5", "context_chars@5"]
 ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_recall", "abstain_precision",

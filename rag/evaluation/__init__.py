@@ -1,0 +1,1 @@
+"""The evaluation suite: runner (`rag eval`), metrics, baselines and the report."""
