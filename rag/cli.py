@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                "questions; --resume continues a stopped run.")
     e.add_argument("--quick", action="store_true", help="retrieval metrics only (no LLM)")
     e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--split", choices=["all", "tune", "heldout"], default="all",
+                   help="eval/questions.jsonl (tune), eval/heldout.jsonl (heldout, never tuned on) or both "
+                        "(default; reported apart)")
     e.add_argument("--baselines", default="all",
                    help="comma list of bm25,dense,quickstart, 'all' (default) or 'none'")
     e.add_argument("--resume", action="store_true", help="continue the last stopped run of this mode")

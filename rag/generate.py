@@ -19,6 +19,9 @@ class LlamaCppGenerator:
         import xllamacpp as xlc
 
         self.name = f"llama.cpp:{name}"
+        # llama.cpp's own counts for the last answer (prompt tokens read, tokens served from the
+        # prompt cache, prompt-reading rate): the reference rate every reported timing needs
+        self.last_stats: dict[str, float] = {}
         self.temperature, self.timeout_s, self.repeat_penalty = temperature, timeout_s, repeat_penalty
         p = xlc.CommonParams()
         p.model.path = str(path)
@@ -39,6 +42,11 @@ class LlamaCppGenerator:
 
         def on_chunk(chunk) -> bool:
             if isinstance(chunk, dict):
+                if "timings" in chunk:
+                    t = chunk["timings"]
+                    self.last_stats = {"prompt_tokens": t.get("prompt_n", 0), "cached_tokens": t.get("cache_n", 0),
+                                       "prompt_tps": t.get("prompt_per_second", 0.0),
+                                       "gen_tokens": t.get("predicted_n", 0), "gen_tps": t.get("predicted_per_second", 0.0)}
                 if "error" in chunk:
                     q.put(RuntimeError(str(chunk["error"])))
                     return True
@@ -47,6 +55,8 @@ class LlamaCppGenerator:
                     if piece:
                         q.put(piece)
             return stop.is_set()
+
+        self.last_stats = {}
 
         def run() -> None:
             try:

@@ -203,6 +203,7 @@ class Pipeline:
             raw.append(piece)
             yield piece
         ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t2, pieces=pieces)
+        ans.timings.update(getattr(gen, "last_stats", None) or {})
         raw_text = "".join(raw).strip()
         t3 = time.perf_counter()
         with self._index_lock:

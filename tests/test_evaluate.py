@@ -269,3 +269,29 @@ def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
     assert sorted(r["id"] for r in r2["systems"]["ours"]["records"]) == sorted(q["id"] for q in keep)
     assert not (out / ".partial-full.jsonl").exists()
     pipe.store.close()
+
+
+def test_heldout_split_is_separate_and_reported_apart():
+    from rag.evaluation.runner import load_split
+    tune, held, both = load_split("tune"), load_split("heldout"), load_split("all")
+    assert {q["split"] for q in tune} == {"tune"} and {q["split"] for q in held} == {"heldout"}
+    assert len(both) == len(tune) + len(held) and not {q["id"] for q in tune} & {q["id"] for q in held}
+    # the minimum: 25 questions, EN and DE, 6 unanswerable, 4 "what did X say"/comparison
+    assert len(held) >= 25 and {q["lang"] for q in held} == {"en", "de"}
+    assert sum(not q["answerable"] for q in held) >= 6
+    assert sum(q["type"] in ("who-said", "comparison") for q in held) >= 4
+    with pytest.raises(ValueError):
+        load_split("test")
+
+
+def test_summary_splits_and_llama_cpp_rates():
+    recs = [dict(id="a", answerable=True, split="tune", rels=[[0]], n_gold=1, answer="x", abstained=False,
+                 facts_found=[True], cited_gold=[[0]], faith=[0.9], answer_s=2.0,
+                 timings={"prompt_tokens": 300, "prompt_tps": 80.0, "ttft_s": 1.5}),
+            dict(id="b", answerable=True, split="heldout", rels=[[]], n_gold=1, answer="", abstained=True,
+                 facts_found=[False], cited_gold=[], faith=[], answer_s=0.1, timings={})]
+    by = breakdown(recs, "split", 0.5)
+    assert set(by) == {"tune", "heldout"}
+    assert by["tune"]["prompt_tokens_p50"] == 300 and by["tune"]["ttft_p50_s"] == 1.5
+    assert "prompt_tokens_p50" not in by["heldout"]  # an abstention without the LLM reads no prompt
+    assert by["heldout"]["false_abstain_share"] == 1.0 and by["tune"]["false_abstain_share"] == 0.0

@@ -159,7 +159,8 @@ def _mean(values: Iterable[float | None]) -> float | None:
 # -- aggregation ------------------------------------------------------------------------------
 
 # metrics where lower is better (latency); everything else: higher is better
-LOWER_IS_BETTER = {"retrieve_p50_s", "retrieve_p95_s", "answer_p50_s", "answer_p95_s"}
+LOWER_IS_BETTER = {"retrieve_p50_s", "retrieve_p95_s", "answer_p50_s", "answer_p95_s", "ttft_p50_s",
+                   "prompt_tokens_p50", "false_abstain_share"}
 
 
 def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
@@ -196,11 +197,21 @@ def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
     ab = abstention_scores((not r["answerable"], bool(r["abstained"])) for r in answered)
     out["abstain_precision"], out["abstain_recall"], out["abstain_f1"] = ab["precision"], ab["recall"], ab["f1"]
     out["abstain_counts"] = {k: ab[k] for k in ("tp", "fp", "fn", "tn")}
+    if ans_a:  # answerable questions the system refused: the cost of abstaining too readily
+        out["false_abstain_share"] = ab["fp"] / len(ans_a)
     sims = [s for r in answered if not r["abstained"] for s in (r.get("faith") or [])]
     if sims:
         out["faithfulness_mean"] = _mean(sims)
         out["faithfulness_share"] = _mean(float(s >= faith_threshold) for s in sims)
         out["faithfulness_sentences"] = len(sims)
+    # what llama.cpp reported per answer: prompt tokens read (the cache excluded), its prompt-reading
+    # rate (the reference rate for every timing: machines here differ 3-4x) and the first-token time
+    tim = [r.get("timings") or {} for r in answered]
+    for key, name in (("prompt_tokens", "prompt_tokens_p50"), ("prompt_tps", "prompt_tps_p50"),
+                      ("ttft_s", "ttft_p50_s")):
+        vals = [t[key] for t in tim if t.get(key)]
+        if vals:
+            out[name] = percentile(vals, 50)
     alat = [r.get("answer_s") for r in answered if r.get("answer_s") is not None]
     if alat:
         out["answer_p50_s"] = percentile(alat, 50)

@@ -11,9 +11,10 @@ from .metrics import LOWER_IS_BETTER, summarize
 
 RETRIEVAL = ["hit@1", "hit@5", "mrr", "ndcg@10", "gold_recall@5", "context_chars@5"]
 ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_recall", "abstain_precision",
-          "abstain_recall", "abstain_f1", "faithfulness_mean", "faithfulness_share"]
-LATENCY = ["retrieve_p50_s", "retrieve_p95_s", "answer_p50_s", "answer_p95_s"]
-NOT_SCORED = {"context_chars@5"}  # descriptive, neither better nor worse
+          "abstain_recall", "abstain_f1", "false_abstain_share", "faithfulness_mean", "faithfulness_share"]
+LATENCY = ["retrieve_p50_s", "retrieve_p95_s", "prompt_tokens_p50", "prompt_tps_p50", "ttft_p50_s",
+           "answer_p50_s", "answer_p95_s"]
+NOT_SCORED = {"context_chars@5", "prompt_tps_p50"}  # descriptive, neither better nor worse
 REGRESSION_ABS = 0.02  # a quality metric this much lower than last time is flagged
 REGRESSION_REL_LATENCY = 0.25  # latency this much higher (and > 50 ms) is flagged
 
@@ -23,7 +24,7 @@ def _fmt(v, metric: str = "") -> str:
         return "—"
     if metric.endswith("_s"):
         return f"{v:.2f}s" if v < 10 else f"{v:.1f}s"
-    if metric == "context_chars@5":
+    if metric in ("context_chars@5", "prompt_tokens_p50", "prompt_tps_p50"):
         return f"{v:.0f}"
     return f"{v:.3f}" if isinstance(v, float) else str(v)
 
@@ -45,12 +46,27 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def _splits(res: dict) -> list[str]:
+    """The splits of this run when there is more than one (tuned-on and held-out are reported apart)."""
+    groups = res["systems"]["ours"].get("by_split") or {}
+    return sorted(groups, key=lambda g: g != "tune") if len(groups) > 1 else []
+
+
+def _summary(res: dict, s: str, split: str | None) -> dict:
+    sys_ = res["systems"][s]
+    return sys_["summary"] if split is None else (sys_.get("by_split") or {}).get(split, {})
+
+
 def console_table(res: dict) -> str:
     systems = list(res["systems"])
-    rows = [[m] + [_fmt(res["systems"][s]["summary"].get(m), m) for s in systems] for m in _metrics(res)]
-    w = [max(len(x) for x in col) for col in zip(["metric"] + systems, *rows)]
-    line = lambda r: "  ".join(x.ljust(w[i]) for i, x in enumerate(r))  # noqa: E731
-    return "\n".join([line(["metric"] + systems), line(["-" * x for x in w])] + [line(r) for r in rows])
+    out = []
+    for split in [None] + _splits(res):
+        rows = [[m] + [_fmt(_summary(res, s, split).get(m), m) for s in systems] for m in _metrics(res)]
+        head = ["metric" if split is None else f"[{split}]"] + systems
+        w = [max(len(x) for x in col) for col in zip(head, *rows)]
+        line = lambda r: "  ".join(x.ljust(w[i]) for i, x in enumerate(r))  # noqa: E731
+        out.append("\n".join([line(head), line(["-" * x for x in w])] + [line(r) for r in rows]))
+    return "\n\n".join(out)
 
 
 # -- comparison with the previous run ---------------------------------------------------------
@@ -205,10 +221,17 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
              f"load average {t.get('load_avg_start')} at the start, {t.get('load_avg_end')} at the end "
              f"(latencies are only comparable between runs on a quiet machine)",
              f"- reproduce: `rag eval{' --quick' if res['mode'] == 'quick' else ''}"
-             f"{' --limit ' + str(res['n_questions']) if res['n_questions'] < 78 else ''}`", "",
+             f"{' --split ' + res['split'] if res.get('split', 'all') != 'all' else ''}"
+             f"{' --limit ' + str(res['n_questions']) if res.get('limited') else ''}`", "",
              "## Results", "", _table(["metric"] + systems,
                                       [[m] + [_fmt(res["systems"][s]["summary"].get(m), m) for s in systems]
                                        for m in metrics]), ""]
+    for split in _splits(res):
+        n = _summary(res, "ours", split).get("n", 0)
+        lines += [f"### Split `{split}` ({n} questions)" + (": written before the change, never tuned on"
+                                                          if split == "heldout" else ""), "",
+                  _table(["metric"] + systems, [[m] + [_fmt(_summary(res, s, split).get(m), m) for s in systems]
+                                                for m in metrics]), ""]
     if res["ratios"]:
         ms = [m for m in metrics if m not in NOT_SCORED
               and any(res["ratios"][b].get(m) is not None for b in res["ratios"])]

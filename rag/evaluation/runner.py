@@ -28,6 +28,9 @@ from .metrics import GoldIndex, breakdown, key_facts_found, ratio, summarize
 from ..load import discover, load_file
 
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
+# Written before the evidence-first answer path and never looked at while tuning it: reported apart
+HELDOUT = ROOT / "eval" / "heldout.jsonl"
+SPLITS = {"tune": QUESTIONS, "heldout": HELDOUT}
 RESULTS = ROOT / "eval" / "results"
 ALL_BASELINES = ("bm25", "dense", "quickstart")
 # Faithfulness proxy: cosine(sentence, cited passage) with the real embedder at or above this
@@ -39,8 +42,19 @@ RANK_DEPTH = 10  # passages ranked per question (nDCG@10)
 SYSTEM_ORDER = ("ours", "quickstart", "bm25", "dense")
 
 
-def load_questions(path: Path = QUESTIONS, limit: int | None = None) -> list[dict]:
+def load_questions(path: Path = QUESTIONS, limit: int | None = None, split: str | None = None) -> list[dict]:
     qs = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    for q in qs:
+        q.setdefault("split", split or ("heldout" if Path(path) == HELDOUT else "tune"))
+    return qs[:limit] if limit else qs
+
+
+def load_split(split: str = "all", limit: int | None = None) -> list[dict]:
+    """'tune' (the questions the pipeline was tuned on), 'heldout', or 'all' (both, tune first)."""
+    if split not in (*SPLITS, "all"):
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)} or 'all'")
+    names = list(SPLITS) if split == "all" else [split]
+    qs = [q for n in names if SPLITS[n].exists() for q in load_questions(SPLITS[n], split=n)]
     return qs[:limit] if limit else qs
 
 
@@ -121,7 +135,7 @@ class _Runner:
 
     def _base(self, q: dict) -> dict:
         return {"id": q["id"], "lang": q["lang"], "type": q["type"], "answerable": bool(q["answerable"]),
-                "n_gold": len(q.get("gold") or [])}
+                "n_gold": len(q.get("gold") or []), "split": q.get("split", "tune")}
 
     def _ranking(self, rec: dict, q: dict, passages) -> None:
         rec["rels"] = [self.gold.matches(p, q.get("gold") or []) for p in passages[:RANK_DEPTH]]
@@ -199,7 +213,7 @@ class _Runner:
 
 def run_eval(settings: Settings | None = None, quick: bool = False, limit: int | None = None,
              baselines="all", out: Path | str | None = RESULTS, *, pipeline=None,
-             questions_path: Path | str = QUESTIONS, faith_threshold: float = FAITH_THRESHOLD,
+             questions_path: Path | str | None = None, split: str = "all", faith_threshold: float = FAITH_THRESHOLD,
              progress: bool = True, resume: bool = False) -> dict:
     """Run the evaluation; returns the result dict (also written to `out` unless out is None).
 
@@ -214,7 +228,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     t_start = time.perf_counter()
     load_start = _load()
     names = parse_baselines(baselines)
-    questions = load_questions(questions_path, limit)
+    questions = load_questions(questions_path, limit) if questions_path else load_split(split, limit)
     docs = [load_file(p, settings.corpus_dir, settings.max_article_chars) for p in discover(settings.corpus_dir)]
     own_pipe = pipeline is None
     pipe = pipeline or Pipeline(settings, memory=True)
@@ -269,6 +283,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
                          "summary": summarize(recs, faith_threshold),
                          "by_type": breakdown(recs, "type", faith_threshold),
                          "by_lang": breakdown(recs, "lang", faith_threshold),
+                         "by_split": breakdown(recs, "split", faith_threshold),
                          "records": recs}
     ours = systems["ours"]["summary"]
     ratios = {n: {k: ratio(v, systems[n]["summary"].get(k)) for k, v in ours.items()
@@ -287,6 +302,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "interrupted": interrupted,
         "resumed": bool(resume and partial and partial.exists()),
         "n_questions": len(questions),
+        "limited": bool(limit),
+        "split": split if not questions_path else str(questions_path),
         "question_ids": [q["id"] for q in questions],
         "baselines": names,
         "quickstart": {"nodes": runner.qs.n_nodes, "top_k": runner.qs.top_k, "build_s": runner.qs.build_s}
@@ -354,6 +371,7 @@ def main(args, settings: Settings) -> int:
     out = args.out if getattr(args, "out", None) else RESULTS
     try:
         res = run_eval(settings, quick=bool(args.quick), limit=args.limit, baselines=args.baselines, out=out,
+                       split=getattr(args, "split", None) or "all",
                        faith_threshold=getattr(args, "faith_threshold", None) or FAITH_THRESHOLD,
                        resume=bool(getattr(args, "resume", False)))
     except ValueError as e:
