@@ -214,7 +214,7 @@ def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
             svecs = None
             if sent_vectors:  # as rag.ingest does: each chunk also carries its sentences (MaxSim)
                 from rag.ingest import _sentence_vectors
-                svecs = [v for d in ids for v in _sentence_vectors(doc_of[d], by_doc[d], emb)]
+                svecs = [v for d in ids for v in _sentence_vectors(doc_of[d], by_doc[d], emb)[0]]
                 n_sent += sum(len(v) for v in svecs)
             t1 = time.perf_counter()
             if svecs is None:

@@ -37,11 +37,13 @@ def check_meta(store, settings, embedder) -> None:
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
 
 
-def _sentence_vectors(doc: Document, chunks, embedder) -> list:
-    """Each sentence is embedded once, then given to every chunk that holds it (chunks overlap)."""
+def _sentence_vectors(doc: Document, chunks, embedder) -> tuple[list, list]:
+    """Each sentence is embedded once, then given to every chunk that holds it (chunks overlap).
+    Returns per chunk: the vectors of its sentences and their article offsets."""
     spans = split_sentences(doc.text)
     vecs = embedder.embed_documents([doc.text[a:b] for a, b in spans])
-    return [vecs[[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end]] for c in chunks]
+    idx = [[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end] for c in chunks]
+    return [vecs[ix] for ix in idx], [[spans[i] for i in ix] for ix in idx]
 
 
 def _under(source: str, root: Path) -> bool:
@@ -112,10 +114,10 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
         if progress:
             progress(done / total, f"Embedding {d.doc_id}")
         vectors = embedder.embed_documents([c.text for c in chunks])
-        sent_vecs = _sentence_vectors(d, chunks, embedder) if settings.sentence_vectors else None
+        sent_vecs, sent_spans = _sentence_vectors(d, chunks, embedder) if settings.sentence_vectors else (None, None)
         if existed:
             store.delete_doc(d.doc_id)
-        store.upsert(chunks, vectors, sent_vecs)
+        store.upsert(chunks, vectors, sent_vecs, sent_spans)
         (rep.updated if existed else rep.added).append(d.doc_id)
         rep.chunks_written += len(chunks)
         done += len(chunks)

@@ -20,7 +20,9 @@ _NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
 _PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end"]
 # Version of the collection layout; part of the index meta, so an index of another layout asks
 # for `rag ingest --rebuild` instead of being misread. 2: sentences as plain points, DOT distance.
-STORE_LAYOUT = 2
+# 3: sentence points carry their text and article offsets (they are the answer's evidence).
+STORE_LAYOUT = 3
+_SENT_PAYLOAD = ["chunk_id", "doc_id", "text", "start", "end"]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -31,6 +33,13 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def _pid(key: str) -> str:
     return str(uuid.uuid5(_NS, key))
+
+
+def _span_payload(c: Chunk, spans: Sequence[tuple[int, int]], i: int) -> dict:
+    if i >= len(spans):
+        return {}
+    a, b = spans[i]
+    return {"start": a, "end": b, "text": c.text[a - c.start:b - c.start]}
 
 
 def _passage(payload: dict, score: float = 0.0) -> Passage:
@@ -100,7 +109,8 @@ class QdrantStore:
                 self.client.create_collection(name, vectors_config={
                     "chunk": qm.VectorParams(size=self.dim, distance=qm.Distance.DOT)})
                 if "://" in self.location:
-                    self.client.create_payload_index(name, "doc_id", qm.PayloadSchemaType.KEYWORD)
+                    for key in ("doc_id", "chunk_id"):
+                        self.client.create_payload_index(name, key, qm.PayloadSchemaType.KEYWORD)
         if not self.client.collection_exists(self.meta_collection):
             self.client.create_collection(
                 self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
@@ -110,13 +120,18 @@ class QdrantStore:
         return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray,
-               sentence_vectors: Sequence[np.ndarray] | None = None) -> None:
+               sentence_vectors: Sequence[np.ndarray] | None = None,
+               sentence_spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> None:
+        """sentence_spans: per chunk, the article offsets of the sentences whose vectors are given
+        (stored with them, so the answer step can quote a sentence without re-splitting)."""
         qm = self._qm
         vectors = _unit(vectors) if len(chunks) else vectors
         sent_points = []
-        for c, sv in zip(chunks, sentence_vectors, strict=True) if sentence_vectors is not None else ():
+        spans_of = sentence_spans if sentence_spans is not None else [()] * len(chunks)
+        for c, sv, spans in zip(chunks, sentence_vectors, spans_of, strict=True) if sentence_vectors is not None else ():
             sent_points += [qm.PointStruct(id=_pid(f"{c.chunk_id}#s{i}"), vector={"chunk": v.tolist()},
-                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id})
+                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id,
+                                                    **_span_payload(c, spans, i)})
                             for i, v in enumerate(_unit(sv) if len(sv) else [])]
         points = [qm.PointStruct(id=_pid(c.chunk_id), vector={"chunk": v.tolist()},
                                  payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
@@ -185,6 +200,18 @@ class QdrantStore:
         recs = self.client.retrieve(self.collection, ids=[_pid(c) for c in chunk_ids],
                                     with_payload=["chunk_id"], with_vectors=["chunk"])
         return {r.payload["chunk_id"]: np.asarray(r.vector["chunk"], dtype=np.float32) for r in recs}
+
+    def sentences(self, chunk_ids: Sequence[str]) -> list[tuple[dict, np.ndarray]]:
+        """The stored sentences of these passages with their unit vectors: (payload, vector)."""
+        qm = self._qm
+        flt = qm.Filter(must=[qm.FieldCondition(key="chunk_id", match=qm.MatchAny(any=list(chunk_ids)))])
+        out, offset = [], None
+        while True:
+            recs, offset = self.client.scroll(self.sent_collection, scroll_filter=flt, limit=1024, offset=offset,
+                                              with_payload=_SENT_PAYLOAD, with_vectors=["chunk"])
+            out += [(r.payload, np.asarray(r.vector["chunk"], dtype=np.float32)) for r in recs if "text" in r.payload]
+            if offset is None:
+                return out
 
     def all_chunks(self) -> list[Passage]:
         return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]

@@ -2,6 +2,7 @@
 import pytest
 
 from rag.errors import IndexMismatchError
+from rag.store import STORE_LAYOUT
 
 
 def _counts(rep):
@@ -89,10 +90,10 @@ def test_an_index_of_the_older_store_layout_asks_for_a_rebuild(hash_pipeline, ha
     hash_pipeline.ingest(hash_settings.corpus_dir)
     meta = hash_pipeline.store.get_meta()
     hash_pipeline.store.set_meta({k: v for k, v in meta.items() if k != "layout"})
-    with pytest.raises(IndexMismatchError, match=r"layout: index has None, settings say 2\). Run `rag ingest --rebuild`"):
+    with pytest.raises(IndexMismatchError, match=rf"layout: index has None, settings say {STORE_LAYOUT}\). Run `rag ingest --rebuild`"):
         hash_pipeline.ingest(hash_settings.corpus_dir)
     rep = hash_pipeline.ingest(hash_settings.corpus_dir, rebuild=True)
-    assert len(rep.added) == 5 and hash_pipeline.store.get_meta()["layout"] == 2
+    assert len(rep.added) == 5 and hash_pipeline.store.get_meta()["layout"] == STORE_LAYOUT
 
 
 def test_single_file_ingest_does_not_remove_others(hash_pipeline, hash_settings, tmp_path):

@@ -101,15 +101,16 @@ CHILD = textwrap.dedent("""
 
     class Store(QdrantStore):
         n = 0
-        def upsert(self, chunks, vectors, sentence_vectors=None):
+        def upsert(self, chunks, vectors, sentence_vectors=None, sentence_spans=None):
             Store.n += 1
             if mode == "mid-article" and Store.n == kill_at:  # die with half an article on disk
                 half = max(1, len(chunks) // 2)
                 super().upsert(chunks[:half], vectors[:half],
-                               None if sentence_vectors is None else sentence_vectors[:half])
+                               None if sentence_vectors is None else sentence_vectors[:half],
+                               None if sentence_spans is None else sentence_spans[:half])
                 print(f"partial {chunks[0].doc_id} {half} {len(chunks)}", flush=True)
                 os.kill(os.getpid(), signal.SIGKILL)
-            super().upsert(chunks, vectors, sentence_vectors)
+            super().upsert(chunks, vectors, sentence_vectors, sentence_spans)
             print(f"wrote {chunks[0].doc_id}", flush=True)
 
     store = Store(64, "articles", path=s.local_index_path)
