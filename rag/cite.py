@@ -1,10 +1,10 @@
 """Stage 8: citations are the pipeline's job, not the model's luck.
 
-The answer is split into sentences; each `[n]` is parsed, numbers out of range are dropped, and
-each cited passage must actually support its sentence (embedding similarity, or for names and
-numbers, lexical overlap). Where the model cited nothing, or cited a passage that does not
-support the sentence, the best supporting passage is attached; a sentence no passage supports
-is removed rather than shown uncited.
+The answer is split into sentences; each `[n]` is parsed and numbers out of range are dropped.
+Every figure, name, country and office an answer sentence states must appear in the evidence
+sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
+A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
+cites nothing gets the evidence that does, and one that no evidence supports is removed.
 """
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from . import terms as T
 from .chunk import split_sentences
-from .retrieve import tokenize
-from .types import Citation, Passage
+from .types import Evidence
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-SupportFn = Callable[[Sequence[str], Sequence[Passage]], np.ndarray]
+SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 _NOT_FOUND = re.compile(
     r"(do(es)? not (say|mention|contain|provide|state)|no information|not (mentioned|stated|specified)|"
@@ -66,81 +66,93 @@ def looks_like_abstention(text: str) -> bool:
     return bool(_NOT_FOUND.search(strip_markers(text)))
 
 
-def lexical_support(sentence: str, passage: Passage) -> float:
-    """How many of the sentence's figures and names the passage holds (0 when it has none).
-    Figures weigh most: two passages about troop numbers differ in exactly those."""
-    nums = {t for t in tokenize(sentence) if t[0].isdigit()}
-    # capitalized words past the first (German nouns are capitalized too, hence only part weight)
-    names = {w.lower() for w in re.findall(r"\b[A-ZÄÖÜ][\w-]{2,}", sentence)[1:]}
-    hay, hay_tokens = passage.text.lower(), set(tokenize(passage.text))
-
-    def share(keys):
-        return sum(1 for k in keys if k in hay_tokens or k in hay) / len(keys) if keys else None
-
-    n, w = share(nums), share(names)
-    if n is None and w is None:
-        return 0.0
-    if n is None or w is None:
-        return n if w is None else w
-    return 0.6 * n + 0.4 * w
+def _keys(sentence: str, lang: str) -> list[T.Term]:
+    """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
+    return [t for t in T.key_terms(sentence, lang) if t.kind in ("number", "name", "entity")]
 
 
-def _has_keys(sentence: str) -> bool:
-    return bool(re.search(r"\d", sentence) or len(re.findall(r"\b[A-ZÄÖÜ][\w-]{2,}", sentence)) > 1)
+def _grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]) -> bool:
+    """Every figure and name must be in the cited sentences; a country or office may also come from
+    the question itself ('What did China say?' -> 'China said ... [2]' where [2] quotes the ministry)."""
+    q_forms = {f for t in question_terms for f in t.forms}
+    for k in keys:
+        if any(T.present(k, x) for x in texts):
+            continue
+        if k.kind == "entity" and q_forms.intersection(k.forms):
+            continue
+        return False
+    return True
 
 
-def embedding_support(embedder, known: dict[str, np.ndarray] | None = None) -> SupportFn:
-    """known: passage vectors by chunk_id, as stored at ingest (the same model and document
-    prompt), so only the answer's sentences are embedded here."""
-    known = known or {}
+def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
+           threshold: float = 0.35) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
+    """Check every sentence of an answer against the evidence it cites, exactly.
 
-    def fn(sentences: Sequence[str], passages: Sequence[Passage]) -> np.ndarray:
-        if not sentences or not passages:
-            return np.zeros((len(sentences), len(passages)), dtype=np.float32)
+    Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
+    per citation in first-use order, and counts of what the check did: sentences re-cited to the
+    evidence that holds their figures and names, attached where the model cited nothing, dropped
+    where no evidence holds them."""
+    stats = {"sentences": 0, "kept": 0, "recited": 0, "attached": 0, "dropped": 0}
+    sents = parse(text)
+    if not any(_CJK.search(e.text) for e in evidence):
+        sents = [(_drop_stray_script(s), n) for s, n in sents]
+    sents = [(s, n) for s, n in sents if _is_claim(s)]
+    if not sents or not evidence:
+        return "", [], stats
+    by_number = {e.number: e for e in evidence}
+    sim = similarity([s for s, _ in sents], evidence)
+    q_terms = T.key_terms(question, lang) if question else []
+    kept, cites, seen = [], [], set()
+    for si, (sent, nums) in enumerate(sents):
+        stats["sentences"] += 1
+        keys = _keys(sent, lang)
+        cited = [n for n in dict.fromkeys(nums) if n in by_number]
+
+        def ok(ns):
+            # figures must be in the cited sentences themselves; a name may also be in a neighbouring
+            # sentence of the same article (a quote and its speaker are often two sentences)
+            texts = [by_number[n].text for n in ns]
+            near = texts + [e.text for e in evidence for n in ns if e.doc_id == by_number[n].doc_id
+                            and abs(e.number - n) == 1]
+            return (_grounded([k for k in keys if k.kind == "number"], texts, q_terms)
+                    and _grounded([k for k in keys if k.kind != "number"], near, q_terms)
+                    and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
+
+        attached = False
+        if not (cited and ok(cited)):
+            order = sorted(by_number, key=lambda n: -sim[si, n - 1])
+            fix = next(([n] for n in order if ok([n])), None)
+            if fix is None:
+                stats["dropped"] += 1
+                continue
+            stats["recited" if cited else "attached"] += 1
+            attached = not cited
+            cited = fix
+        stats["kept"] += 1
+        kept.append(sent + "".join(f" [{n}]" for n in cited))
+        for n in cited:
+            if n not in seen:
+                seen.add(n)
+                cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
+    return " ".join(kept), cites, stats
+
+
+def embedding_similarity(embedder) -> SimFn:
+    """Cosine of each answer sentence (query prompt) to each evidence sentence (its stored vector
+    when given, else embedded now): the answer's sentences are the only text embedded here."""
+    def fn(sentences: Sequence[str], evidence: Sequence[Evidence], vectors=None) -> np.ndarray:
+        if not sentences or not evidence:
+            return np.zeros((len(sentences), len(evidence)), dtype=np.float32)
         sv = embedder.embed_queries(list(sentences))
-        missing = [p for p in passages if p.chunk_id not in known]
-        fresh = dict(zip([p.chunk_id for p in missing],
-                         embedder.embed_documents([p.text for p in missing]) if missing else []))
-        pv = np.stack([known.get(p.chunk_id, fresh.get(p.chunk_id)) for p in passages])
-        sem = sv @ pv.T
-        lex = np.array([[lexical_support(s, p) for p in passages] for s in sentences], dtype=np.float32)
-        has_keys = np.array([[_has_keys(s)] for s in sentences], dtype=np.float32)
-        # names and numbers must be in the passage: a topical passage that lacks the sentence's
-        # figures scores lower than the one that has them
-        return sem + has_keys * 0.3 * (lex - 0.5)
+        ev = vectors if vectors is not None else embedder.embed_documents([e.text for e in evidence])
+        return sv @ np.asarray(ev).T
     return fn
 
 
-def verify(text: str, passages: Sequence[Passage], support: SupportFn,
-           threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[Citation]]:
-    """Return the answer rewritten with verified markers, and its citations (first use order)."""
-    sents = parse(text)
-    if not any(_CJK.search(p.text) for p in passages):
-        sents = [(_drop_stray_script(s), n) for s, n in sents]
-    if not sents:
-        return "", []
-    m = support([s for s, _ in sents], passages)
-    by_number = {p.number: (i, p) for i, p in enumerate(passages)}
-    kept_text, cites, seen = [], [], set()
-    for si, (sent, nums) in enumerate(sents):
-        if not _is_claim(sent):
-            continue
-        best = int(np.argmax(m[si])) if len(passages) else -1
-        # the model's own citation stands if its passage supports the sentence nearly as well
-        # as the best passage does; otherwise the best passage replaces it
-        ok = [n for n in dict.fromkeys(nums) if n in by_number
-              and m[si, by_number[n][0]] >= max(threshold, m[si, best] - margin)]
-        attached = False
-        if not ok and best >= 0:
-            if m[si, best] >= threshold:
-                ok, attached = [passages[best].number], True
-        if not ok:
-            continue  # no passage supports this sentence: it does not leave the pipeline
-        kept_text.append(sent + "".join(f" [{n}]" for n in ok))
-        for n in ok:
-            if n not in seen:
-                seen.add(n)
-                j, p = by_number[n]
-                cites.append(Citation(number=n, passage=p, sentence=sent, support=float(m[si, j]),
-                                      attached=attached))
-    return " ".join(kept_text), cites
+def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple[str, list[Evidence]]:
+    """When no sentence of the model's answer survives the check: the best evidence itself, quoted."""
+    top = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)[:n]
+    top = sorted(top, key=lambda e: e.number)
+    lead = "Die Artikel sagen dazu:" if lang == "de" else "The articles say (in German):"
+    # an article's own "[99]" must not read as a citation marker inside the quote
+    return lead + " " + " ".join(f"„{' '.join(strip_markers(e.text).split())}“ [{e.number}]" for e in top), top

@@ -42,7 +42,10 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = 1
 
     # retrieval
-    top_k: int = 5
+    top_k: int = 8  # passages whose sentences compete to be evidence
+    evidence_chars: int = 900  # evidence budget: ~260 prompt tokens of German, read in seconds on 2 cores
+    # below this (cosine of the best sentence to the question + key-term bonus) nothing is evidence
+    abstain_min_evidence: float = 0.30
     candidates: int = 30
     context_passages: int = 4  # passages put in the prompt: prompt eval is ~80 tok/s on 2 cores
     support_threshold: float = 0.35

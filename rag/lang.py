@@ -28,8 +28,14 @@ def detect(text: str, default: str = "en") -> str:
     return best if scores[best] > 0 else default
 
 
-def abstain_text(lang: str) -> str:
-    return ABSTAIN.get(lang, ABSTAIN["en"])
+def abstain_text(lang: str, missing: list[str] | None = None) -> str:
+    """The abstention, naming what the articles lack when the pipeline knows it."""
+    base = ABSTAIN.get(lang, ABSTAIN["en"])
+    if not missing:
+        return base
+    names = ", ".join(f"„{m}“" if lang == "de" else f'"{m}"' for m in missing)
+    return base + (f" Keiner der gefundenen Sätze erwähnt {names}." if lang == "de"
+                   else f" None of the sentences found mentions {names}.")
 
 
 def language_name(lang: str) -> str:

@@ -1,5 +1,5 @@
-"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> abstain? -> prompt ->
-generate (streamed) -> verify citations. Components are built lazily by rag.factory."""
+"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> choose evidence
+sentences -> abstain? -> prompt -> generate (streamed) -> check every claim against its evidence. Components are built lazily by rag.factory."""
 from __future__ import annotations
 
 import re
@@ -13,9 +13,10 @@ import numpy as np
 from . import cite, factory, lang, prompt
 from .config import Settings
 from .errors import InputError
+from .evidence import select as select_evidence
 from .ingest import check_meta, ingest
 from .retrieve import HybridRetriever
-from .types import Answer, IngestReport, Passage
+from .types import Answer, Citation, IngestReport, Passage
 
 
 def validate_question(question, max_chars: int) -> str:
@@ -168,53 +169,69 @@ class Pipeline:
         ans.standalone_question = standalone
         t1 = time.perf_counter()
         with self._index_lock:
-            passages = self.retriever.retrieve(standalone, self.s.top_k)
+            qv = self.embedder.embed_queries([standalone])[0]
+            passages = self.retriever.retrieve(standalone, self.s.top_k, query_vector=qv)
+            sents = self.store.sentences([p.chunk_id for p in passages]) if passages else []
         for i, p in enumerate(passages, 1):
             p.number = i
         ans.passages = passages
-        ans.timings.update(condense_s=t1 - t0, retrieve_s=time.perf_counter() - t1)
-        best = max((p.dense_score for p in passages), default=0.0)
-        lexical = max((p.lexical_score for p in passages), default=0.0)
-        # no LLM call when neither meaning nor rare words (names, numbers) connect question and articles
-        if not passages or (best < self.s.abstain_min_dense and lexical < self.s.abstain_min_lexical):
-            ans.text, ans.abstained = lang.abstain_text(language), True
+        t2 = time.perf_counter()
+        evidence, missing = select_evidence(standalone, language, qv, passages, sents, self.s.evidence_chars)
+        ans.evidence, ans.missing = evidence, [t.text for t in missing if t.kind != "number"]
+        ans.timings.update(condense_s=t1 - t0, retrieve_s=t2 - t1, select_s=time.perf_counter() - t2)
+        best = max((e.score for e in evidence), default=0.0)
+        # the pipeline decides to abstain, on the evidence: nothing close enough to the question,
+        # or a name, country or office the question asks about that no retrieved sentence contains
+        if not evidence or best < self.s.abstain_min_evidence or ans.missing:
+            ans.text, ans.abstained = lang.abstain_text(language, ans.missing), True
             ans.timings["total_s"] = time.perf_counter() - t0
             stream.answer = ans
             yield ans.text
             return
-        context = passages[: self.s.context_passages]
-        abstain = lang.abstain_text(language)
         messages = [
-            {"role": "system", "content": prompt.render(self.s.prompts_dir, "system", abstain=abstain,
-                                                        language=lang.language_name(language))},
+            {"role": "system", "content": prompt.render(self.s.prompts_dir, "system")},
             {"role": "user", "content": prompt.render(self.s.prompts_dir, "answer",
-                                                      passages=prompt.format_passages(context),
+                                                      evidence=prompt.format_evidence(evidence),
                                                       question=standalone,
                                                       language=lang.language_name(language))},
         ]
         gen = self.generator
         ans.backend = gen.name
-        t2 = time.perf_counter()
+        t3 = time.perf_counter()
         raw, first, pieces = [], None, 0
         for piece in gen.stream(messages, self.s.max_tokens):
             if first is None:
-                first = time.perf_counter() - t2
+                first = time.perf_counter() - t3
             pieces += 1
             raw.append(piece)
             yield piece
-        ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t2, pieces=pieces)
+        ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t3, pieces=pieces)
         ans.timings.update(getattr(gen, "last_stats", None) or {})
         raw_text = "".join(raw).strip()
-        t3 = time.perf_counter()
-        with self._index_lock:
-            known = self.store.vectors([p.chunk_id for p in context])
-        text, cites = cite.verify(raw_text, context, cite.embedding_support(self.embedder, known),
-                                  self.s.support_threshold)
-        ans.timings["cite_s"] = time.perf_counter() - t3
-        if not cites or (cite.looks_like_abstention(raw_text) and len(cites) <= 1 and len(text) < 200
-                         and cite.looks_like_abstention(text)):
-            ans.text, ans.abstained, ans.citations = abstain, True, []
+        t4 = time.perf_counter()
+        vec_of = {(pl["doc_id"], pl["start"]): v for pl, v in sents}
+        vectors = np.stack([vec_of[(e.doc_id, e.start)] for e in evidence])
+        sim = cite.embedding_similarity(self.embedder)
+        text, cited, check = cite.verify(raw_text, evidence, lambda ss, ev: sim(ss, ev, vectors),
+                                         standalone, language, self.s.support_threshold)
+        if not cited and not (cite.looks_like_abstention(raw_text) and len(raw_text) < 200):
+            # nothing the model wrote holds up: show the evidence itself rather than nothing
+            text, top = cite.quote_fallback(evidence, language)
+            cited, check["fallback"] = [(e, text, 1.0, True) for e in top], 1
+        ans.timings["cite_s"] = time.perf_counter() - t4
+        ans.check = check
+        if not cited:
+            ans.text, ans.abstained, ans.citations = lang.abstain_text(language), True, []
         else:
-            ans.text, ans.citations = text, cites
+            by_chunk = {p.chunk_id: p for p in passages}
+            ans.text = text
+            ans.citations = [Citation(number=e.number, passage=by_chunk.get(e.chunk_id) or _as_passage(e),
+                                      sentence=sent, support=sup, attached=att, evidence=e)
+                             for e, sent, sup, att in cited]
         ans.timings["total_s"] = time.perf_counter() - t0
         stream.answer = ans
+
+
+def _as_passage(e) -> Passage:
+    return Passage(chunk_id=e.chunk_id, doc_id=e.doc_id, title=e.title, text=e.text, start=e.start,
+                   end=e.end, score=e.score, source=e.source)

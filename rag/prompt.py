@@ -7,7 +7,7 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-from .types import Passage
+from .types import Evidence
 
 
 class PromptError(ValueError):
@@ -36,16 +36,24 @@ def render(prompts_dir: Path, template_name: str, /, **values: str) -> str:
     return template.format_map({k: str(v) for k, v in values.items()})
 
 
-_TAG = re.compile(r"<\s*(/?)\s*passages\s*>", re.I)
+_TAG = re.compile(r"<\s*(/?)\s*(passages|sentences)\s*>", re.I)
 
 
 def _fence(text: str) -> str:
     # an article cannot close the data block early by containing the tag, in any spelling
-    return _TAG.sub(lambda m: f"<{m.group(1)} passages>", text)
+    return _TAG.sub(lambda m: f"<{m.group(1)} {m.group(2).lower()}>", text)
 
 
-def format_passages(passages: list[Passage]) -> str:
-    return "\n\n".join(f"[{p.number}] ({p.title})\n{_fence(p.text)}" for p in passages)
+def format_evidence(evidence: list[Evidence]) -> str:
+    """Numbered sentences, one per line; a blank line between articles (the model can tell sources
+    apart without spending tokens on titles)."""
+    lines, last = [], None
+    for e in evidence:
+        if last is not None and e.doc_id != last:
+            lines.append("")
+        lines.append(f"[{e.number}] {_fence(' '.join(e.text.split()))}")
+        last = e.doc_id
+    return "\n".join(lines)
 
 
 def format_history(history: list[dict[str, str]], max_turns: int = 6) -> str:

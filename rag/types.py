@@ -44,12 +44,28 @@ class Passage:
 
 
 @dataclass
+class Evidence:
+    """One sentence of an article, chosen to answer the question; numbered [n] in the prompt."""
+    number: int
+    doc_id: str
+    title: str
+    text: str
+    start: int  # character offsets of the sentence in its article
+    end: int
+    score: float  # how well it answers the question (cosine to the query, plus key-term bonus)
+    chunk_id: str = ""  # the passage it was found in (its context in the sources panel)
+    source: str = ""
+    neighbour: bool = False  # added for context (a pronoun, a quote's speaker), not for its score
+
+
+@dataclass
 class Citation:
     number: int
-    passage: Passage
-    sentence: str
-    support: float  # how well the passage supports the sentence, 0..1
+    passage: Passage  # the sentence's passage: the context shown around it
+    sentence: str  # the answer sentence that cites it
+    support: float  # how well the evidence supports the sentence, 0..1
     attached: bool = False  # True when the pipeline added it because the model cited nothing
+    evidence: Evidence | None = None  # the cited article sentence itself (exact span)
 
     # flat access, so a citation reads like the passage it points at
     @property
@@ -66,11 +82,16 @@ class Citation:
 
     @property
     def start(self) -> int:
-        return self.passage.start
+        return self.evidence.start if self.evidence else self.passage.start
 
     @property
     def end(self) -> int:
-        return self.passage.end
+        return self.evidence.end if self.evidence else self.passage.end
+
+    @property
+    def quote(self) -> str:
+        """The exact article text the citation points at."""
+        return self.evidence.text if self.evidence else self.passage.text
 
 
 @dataclass
@@ -79,7 +100,10 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     abstained: bool = False
+    missing: list[str] = field(default_factory=list)  # what the question asks about that no evidence holds
+    check: dict[str, int] = field(default_factory=dict)  # what the citation check did (rag.cite.verify)
     language: str = "en"
     standalone_question: str = ""
     backend: str = ""

@@ -1,4 +1,6 @@
 """Pipeline logic with the hash embedder, in-memory Qdrant and a scripted LLM."""
+import re
+
 import pytest
 
 from rag.errors import InputError
@@ -28,11 +30,11 @@ def test_language_detection():
 
 
 def test_threshold_abstains_without_calling_the_llm(pipe):
-    pipe.s.abstain_min_dense, pipe.s.abstain_min_lexical = 0.99, 99.0
+    pipe.s.abstain_min_evidence = 9.0
     a = pipe.ask("Was ist die Hauptstadt von Australien?")
-    assert a.abstained and a.text == "Dazu steht nichts in den Artikeln." and a.citations == []
+    assert a.abstained and a.text.startswith("Dazu steht nichts in den Artikeln.") and a.citations == []
     assert pipe.generator.calls == []
-    assert pipe.ask("What is the capital of Australia?").text == "The articles do not say."
+    assert pipe.ask("What is the capital of Australia?").text.startswith("The articles do not say.")
 
 
 def test_uncited_answer_gets_the_supporting_passage_attached(pipe):
@@ -40,26 +42,58 @@ def test_uncited_answer_gets_the_supporting_passage_attached(pipe):
     a = pipe.ask("Was sagte Lin Jian?")
     assert not a.abstained and a.citations
     c = a.citations[0]
-    assert c.attached and "Lin Jian" in c.text and f"[{c.number}]" in a.text
-    assert c.passage in a.passages[: pipe.s.context_passages]
+    assert c.attached and "Lin Jian" in c.quote and f"[{c.number}]" in a.text
+    assert c.evidence in a.evidence and c.passage in a.passages
     src = (pipe.s.corpus_dir / c.doc_id).read_text(encoding="utf-8")
-    assert "Lin Jian" in src[c.start - 5:c.end + 5] or "Lin Jian" in c.text
+    assert src[c.start:c.end] == c.quote  # the citation points at the exact sentence of the article
 
 
 def test_model_abstention_is_reported_as_abstained(pipe):
     pipe.generator.replies = ["The articles do not say."]
-    a = pipe.ask("What did Lin Jian say about the weather in Kursk?")
+    a = pipe.ask("What did Lin Jian say?")
     assert a.abstained and a.citations == [] and a.text == "The articles do not say."
     assert pipe.generator.calls, "the threshold let it through, so the model was asked"
 
 
-def test_prompt_numbers_passages_and_names_the_language(pipe):
+def test_prompt_numbers_evidence_sentences_and_names_the_language(pipe):
+    pipe.generator.replies = ["ok"]
+    a = pipe.ask("What did Lin Jian say?")
+    system, user = pipe.generator.calls[-1]
+    assert system["role"] == "system" and "Answer in English" in user["content"]
+    assert "<sentences>" in user["content"] and "\n[1] " in user["content"]
+    assert "What did Lin Jian say?" in user["content"]
+    # the evidence is sentences, not passages: a small budget, each one numbered once
+    assert 0 < sum(len(e.text) for e in a.evidence) <= pipe.s.evidence_chars * 1.5 + 400
+    assert [e.number for e in a.evidence] == list(range(1, len(a.evidence) + 1))
+    assert any("Lin Jian" in e.text for e in a.evidence)
+
+
+def test_system_prompt_is_the_same_for_every_question(pipe):
+    """llama.cpp serves the system prompt from its cache only when it is byte-identical."""
     pipe.generator.replies = ["ok"]
     pipe.ask("What did Lin Jian say?")
-    system, user = pipe.generator.calls[-1]
-    assert system["role"] == "system" and "English" in system["content"]
-    assert "<passages>" in user["content"] and "[1] (" in user["content"]
-    assert "What did Lin Jian say?" in user["content"]
+    pipe.ask("Was sagte Liu Pengyu?")
+    assert pipe.generator.calls[-1][0] == pipe.generator.calls[-2][0]
+
+
+def test_a_name_the_articles_lack_abstains_without_the_llm(pipe):
+    a = pipe.ask("What did Olaf Scholz say about the North Korean soldiers?")
+    assert a.abstained and pipe.generator.calls == []
+    assert "Scholz" in a.text and a.missing
+
+
+def test_an_invented_figure_is_dropped_and_a_wrong_citation_fixed(pipe):
+    def reply(messages):
+        lines = re.findall(r"^\[(\d+)\] (.*)$", messages[-1]["content"], re.M)
+        right = next(n for n, t in lines if "11.000" in t)
+        wrong = next((n for n, t in lines if "11.000" not in t), str(len(lines) + 1))  # or out of range
+        return f"Seoul says 99,000 soldiers are in Russia [{right}]. Seoul puts the number at 11,000 [{wrong}]."
+    pipe.generator.replies = reply
+    # worded like the article: the hash embedder of these logic tests knows no synonyms
+    a = pipe.ask("Laut Seoul sei die Anzahl der Soldaten gestiegen: auf wie viele?")
+    assert "99,000" not in a.text and "11,000" in a.text
+    assert [c.quote for c in a.citations] and all("11.000" in c.quote for c in a.citations)
+    assert a.check["dropped"] == 1 and a.check["recited"] + a.check["attached"] == 1
 
 
 def test_follow_up_is_condensed_before_retrieval(pipe):

@@ -36,13 +36,12 @@ def running(pipe, settings, auth=None):
 
 
 def echo_passage_one(messages) -> str:
-    """Scripted LLM: repeats the first sentence of passage [1] and cites it (always supported);
+    """Scripted LLM: repeats evidence sentence [1] and cites it (always supported);
     for the follow-up rewrite prompt it returns the question unchanged."""
     text = messages[-1]["content"]
     if "Rewritten question" in text:
         return re.search(r"Last question: (.*)", text).group(1)
-    body = re.search(r"\[1\] \(.*?\)\n(.*?)(?:\n\n\[2\]|\n</passages>)", text, re.S).group(1)
-    return re.split(r"(?<=[.!?])\s", body.strip())[0] + " [1]"
+    return re.search(r"^\[1\] (.*)$", text, re.M).group(1).strip() + " [1]"
 
 
 @pytest.fixture
@@ -91,7 +90,7 @@ def test_abstention_is_visible(app_client, hash_pipeline):
     hash_pipeline.generator.replies = ["The articles do not say."]
     chat, sources, _, status, _ = app_client.predict(CHINA, [], api_name="/chat")
     assert 'class="abstain"' in chat[-1]["content"][0]["text"]
-    assert "not in the articles" in status and "No passage supports" in sources
+    assert "not in the articles" in status and "No sentence of the articles supports" in sources
 
 
 def test_empty_question_shows_message(app_client):

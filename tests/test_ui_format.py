@@ -83,10 +83,25 @@ def test_source_cards_have_anchors_in_citation_order():
     assert 'id="src-3"' in others and "src-1" not in others
 
 
+def test_a_cited_sentence_is_marked_inside_its_passage_and_article():
+    from rag.types import Citation, Evidence
+    doc = "Vorher. Das Ministerium schwieg. „Das bleibt ihnen überlassen“, sagte Lin Jian. Danach."
+    p = passage(doc[8:80], start=8, number=1)
+    a, b = doc.index("„"), doc.index(" Danach")
+    ev = Evidence(number=4, doc_id="a.txt", title="T", text=doc[a:b], start=a, end=b, score=0.7, chunk_id=p.chunk_id)
+    ans = answer("Lin Jian said it is up to them [4].", [], [p])
+    ans.citations = [Citation(number=4, passage=p, sentence="Lin Jian said it is up to them.", support=0.7,
+                              evidence=ev)]
+    for docs in ({"a.txt": doc}, {}):  # with the article file, and without (an article from a URL)
+        html = fmt.sources_html(ans, docs)
+        assert 'id="src-4"' in html and f"characters {a}–{b}" in html
+        assert f"<mark>{fmt.esc(doc[a:b])}</mark>" in html and "Das Ministerium schwieg." in html
+
+
 def test_abstained_answer_is_clearly_marked():
     ans = answer("The articles do not say.", [], [passage("near miss")], abstained=True, backend="")
     assert 'class="abstain"' in fmt.answer_html(ans) and "Not in the articles" in fmt.answer_html(ans)
-    assert "No passage supports" in fmt.sources_html(ans, {})
+    assert "No sentence of the articles supports" in fmt.sources_html(ans, {})
     status = fmt.status_html(ans)
     assert "not in the articles" in status and "No model call" in status
 

@@ -194,6 +194,17 @@ def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
         total = sum(len(r["cited_gold"]) for r in cit)
         out["citation_precision"] = correct / total if total else None
         out["citation_recall"] = _mean(citation_scores(r["cited_gold"], r["n_gold"])[2] for r in cit)
+    cit_s = [r for r in ans_a if r.get("cited_gold_sent") is not None]
+    if cit_s:  # the cited sentence itself overlaps a gold quote (stricter than its passage)
+        total = sum(len(r["cited_gold_sent"]) for r in cit_s)
+        out["citation_precision_sent"] = (sum(citation_scores(r["cited_gold_sent"], r["n_gold"])[0]
+                                              for r in cit_s) / total) if total else None
+        out["citation_recall_sent"] = _mean(citation_scores(r["cited_gold_sent"], r["n_gold"])[2] for r in cit_s)
+    checks = [r["check"] for r in answered if r.get("check")]
+    if checks:  # how often the exact check of figures and names changed an answer
+        for k in ("recited", "attached", "dropped", "fallback"):
+            out[f"check_{k}"] = sum(c.get(k, 0) for c in checks)
+        out["check_sentences"] = sum(c.get("sentences", 0) for c in checks)
     ab = abstention_scores((not r["answerable"], bool(r["abstained"])) for r in answered)
     out["abstain_precision"], out["abstain_recall"], out["abstain_f1"] = ab["precision"], ab["recall"], ab["f1"]
     out["abstain_counts"] = {k: ab[k] for k in ("tp", "fp", "fn", "tn")}

@@ -10,11 +10,13 @@ from pathlib import Path
 from .metrics import LOWER_IS_BETTER, summarize
 
 RETRIEVAL = ["hit@1", "hit@5", "mrr", "ndcg@10", "gold_recall@5", "context_chars@5"]
-ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_recall", "abstain_precision",
+ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_recall", "citation_precision_sent",
+          "citation_recall_sent", "abstain_precision",
           "abstain_recall", "abstain_f1", "false_abstain_share", "faithfulness_mean", "faithfulness_share"]
+CHECK = ["check_sentences", "check_recited", "check_attached", "check_dropped", "check_fallback"]
 LATENCY = ["retrieve_p50_s", "retrieve_p95_s", "prompt_tokens_p50", "prompt_tps_p50", "ttft_p50_s",
            "answer_p50_s", "answer_p95_s"]
-NOT_SCORED = {"context_chars@5", "prompt_tps_p50"}  # descriptive, neither better nor worse
+NOT_SCORED = {"context_chars@5", "prompt_tps_p50", *CHECK}  # descriptive, neither better nor worse
 REGRESSION_ABS = 0.02  # a quality metric this much lower than last time is flagged
 REGRESSION_REL_LATENCY = 0.25  # latency this much higher (and > 50 ms) is flagged
 
@@ -24,7 +26,7 @@ def _fmt(v, metric: str = "") -> str:
         return "—"
     if metric.endswith("_s"):
         return f"{v:.2f}s" if v < 10 else f"{v:.1f}s"
-    if metric in ("context_chars@5", "prompt_tokens_p50", "prompt_tps_p50"):
+    if metric in ("context_chars@5", "prompt_tokens_p50", "prompt_tps_p50") or metric.startswith("check_"):
         return f"{v:.0f}"
     return f"{v:.3f}" if isinstance(v, float) else str(v)
 
@@ -37,7 +39,7 @@ def _ratio(v) -> str:
 
 def _metrics(res: dict) -> list[str]:
     present = {k for s in res["systems"].values() for k in s["summary"]}
-    return [m for m in RETRIEVAL + ANSWER + LATENCY if m in present]
+    return [m for m in RETRIEVAL + ANSWER + CHECK + LATENCY if m in present]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

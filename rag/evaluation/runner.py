@@ -175,8 +175,15 @@ class _Runner:
                 rec["retrieve_s"] = ans.timings.get("retrieve_s")
                 rec["timings"] = {k: round(v, 3) for k, v in ans.timings.items()}
                 self._answer_fields(rec, q, ans.text, ans.abstained, ans.timings.get("total_s", secs))
-                rec["cited_gold"] = [self.gold.matches(c.passage, q.get("gold") or []) for c in ans.citations]
-                by_num = {p.number: p.text for p in ans.passages}
+                gold = q.get("gold") or []
+                # passage level (comparable with runs before evidence sentences) and sentence level
+                rec["cited_gold"] = [self.gold.matches(c.passage, gold) for c in ans.citations]
+                rec["cited_gold_sent"] = [self.gold.matches(c.evidence or c.passage, gold) for c in ans.citations]
+                rec["check"] = dict(getattr(ans, "check", {}) or {})
+                rec["evidence_chars"] = sum(len(e.text) for e in ans.evidence)
+                rec["missing"] = list(ans.missing)
+                by_num = ({e.number: e.text for e in ans.evidence} if ans.evidence
+                          else {p.number: p.text for p in ans.passages})
                 sents = [] if rec["abstained"] else cite.parse(ans.text)
                 rec["faith"] = _faith(pipe.embedder, [s for s, _ in sents],
                                       [[by_num[n] for n in nums if n in by_num] for _, nums in sents])

@@ -178,8 +178,8 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                     with gr.Column(scale=2):
                         gr.Markdown("### Sources")
                         sources = gr.HTML(elem_id="sources", label="Sources")
-                        with gr.Accordion("Other retrieved passages", open=False):
-                            others = gr.HTML(elem_id="others", label="Other passages")
+                        with gr.Accordion("Other evidence (shown to the model, not cited)", open=False):
+                            others = gr.HTML(elem_id="others", label="Other evidence")
             with gr.Tab("Articles", id="articles"):
                 files = gr.File(file_count="multiple", file_types=sorted(SUPPORTED), elem_id="files",
                                 label=f"Upload articles (.txt, .md, .html; up to {s.max_files_per_upload} "

@@ -23,8 +23,11 @@ def answer_to_dict(ans: Answer) -> dict:
         "question": ans.question, "text": ans.text, "abstained": ans.abstained, "language": ans.language,
         "standalone_question": ans.standalone_question, "backend": ans.backend, "timings": ans.timings,
         "citations": [{"number": c.number, "sentence": c.sentence, "support": c.support,
-                       "attached": c.attached, **asdict(c.passage)} for c in ans.citations],
+                       "attached": c.attached, **asdict(c.passage), "quote": c.quote,
+                       "start": c.start, "end": c.end,
+                       "passage": {"start": c.passage.start, "end": c.passage.end}} for c in ans.citations],
         "passages": [asdict(p) for p in ans.passages],
+        "evidence": [asdict(e) for e in ans.evidence], "missing": list(ans.missing), "check": dict(ans.check),
     }
 
 
@@ -85,46 +88,63 @@ def doc_texts(corpus_dir: Path, doc_ids) -> dict[str, str | None]:
     return out
 
 
-def highlight(doc_text: str | None, p: Passage, window: int = WINDOW) -> str:
-    """The passage marked inside a window of its article. Offsets index the normalized article
-    text; if they no longer match (file edited since ingest, or gone), only the passage is shown."""
-    if not doc_text or doc_text[p.start:p.end] != p.text:
+def highlight(doc_text: str | None, p: Passage, span: tuple[int, int] | None = None,
+              window: int = WINDOW) -> str:
+    """`span` (default: the whole passage) marked inside a window of its article. Offsets index the
+    normalized article text; if they no longer match (file edited since ingest, or no file: an
+    article added from a URL), the passage itself is the context."""
+    start, end = span or (p.start, p.end)
+    if doc_text and doc_text[p.start:p.end] == p.text:
+        text, base = doc_text, 0
+    elif p.start <= start and end <= p.end:
+        text, base, window = p.text, p.start, len(p.text)
+    else:
         return f"<mark>{esc(p.text)}</mark>"
-    a = 0 if p.start <= window else _snap(doc_text, p.start - window, True)
-    b = len(doc_text) if p.end + window >= len(doc_text) else _snap(doc_text, p.end + window, False)
-    before, after = doc_text[a:p.start], doc_text[p.end:b]
-    return (("… " if a > 0 else "") + esc(before) + f"<mark>{esc(p.text)}</mark>" + esc(after)
-            + (" …" if b < len(doc_text) else ""))
+    s, e = start - base, end - base
+    a = 0 if s <= window else _snap(text, s - window, True)
+    b = len(text) if e + window >= len(text) else _snap(text, e + window, False)
+    return (("… " if a > 0 else "") + esc(text[a:s]) + f"<mark>{esc(text[s:e])}</mark>" + esc(text[e:b])
+            + (" …" if b < len(text) else ""))
 
 
 def source_card(p: Passage, doc_text: str | None, sentence: str = "", support: float | None = None,
-                anchor: bool = True) -> str:
-    ident = f' id="src-{p.number}"' if anchor else ""
-    meta = f"{esc(p.doc_id)} · characters {p.start}–{p.end}"
+                anchor: bool = True, number: int | None = None, span: tuple[int, int] | None = None) -> str:
+    """One source: [n], the article, and the cited sentence (`span`) marked in its context."""
+    n = p.number if number is None else number
+    ident = f' id="src-{n}"' if anchor else ""
+    a, b = span or (p.start, p.end)
+    meta = f"{esc(p.doc_id)} · characters {a}–{b}"
     if support is not None:
         meta += f" · support {support:.2f}"
     claim = f'<div class="claim">“{esc(sentence)}”</div>' if sentence else ""
     title = p.title if len(p.title) <= 140 else p.title[:139] + "…"
-    return (f'<div class="src"{ident}><div class="src-head"><span class="num">[{p.number}]</span> '
+    return (f'<div class="src"{ident}><div class="src-head"><span class="num">[{n}]</span> '
             f'<b>{esc(title)}</b></div><div class="meta">{meta}</div>{claim}'
-            f'<div class="ctx">{highlight(doc_text, p)}</div></div>')
+            f'<div class="ctx">{highlight(doc_text, p, span)}</div></div>')
 
 
 def sources_html(ans: Answer, docs: dict[str, str | None]) -> str:
-    """Cited passages, one card each, in the order the answer first cites them."""
+    """Cited sentences, one card each in the order the answer first cites them, each marked in
+    its article."""
     if ans.abstained or not ans.citations:
-        return ('<div class="src-empty">No passage supports an answer. The closest passages the '
-                'search found are listed under “Other retrieved passages”.</div>')
-    return "".join(source_card(c.passage, docs.get(c.doc_id), c.sentence, c.support)
-                   for c in ans.citations)
+        return ('<div class="src-empty">No sentence of the articles supports an answer. What the search '
+                'found is listed under “Other evidence”.</div>')
+    return "".join(source_card(c.passage, docs.get(c.doc_id), c.sentence, c.support, number=c.number,
+                               span=(c.start, c.end)) for c in ans.citations)
 
 
 def uncited_html(ans: Answer, docs: dict[str, str | None]) -> str:
+    """The evidence the model was shown but did not cite (or, without evidence, the passages)."""
     cited = {c.number for c in ans.citations}
-    rest = [p for p in ans.passages if p.number not in cited]
-    if not rest:
-        return '<div class="src-empty">Every retrieved passage is cited above.</div>'
-    return "".join(source_card(p, docs.get(p.doc_id)) for p in rest)
+    by_chunk = {p.chunk_id: p for p in ans.passages}
+    rest = [e for e in ans.evidence if e.number not in cited and e.chunk_id in by_chunk]
+    if rest:
+        return "".join(source_card(by_chunk[e.chunk_id], docs.get(e.doc_id), number=e.number,
+                                   span=(e.start, e.end), anchor=False) for e in rest)
+    plain = [p for p in ans.passages if p.number not in cited] if not ans.evidence else []
+    if plain:  # an answer made without evidence sentences (older callers, tests of the panel)
+        return "".join(source_card(p, docs.get(p.doc_id)) for p in plain)
+    return '<div class="src-empty">Every sentence shown to the model is cited above.</div>'
 
 
 def status_html(ans: Answer) -> str:

@@ -1,0 +1,156 @@
+"""Stage 6a: choose the evidence before anything is written ("attribute first, then generate").
+
+From the sentences of the retrieved passages (their vectors are stored in the index, so nothing is
+embedded here) pick the few that answer the question: the best one of every article that has a
+strong one (so "what did X say" gathers every source), one for each name the question asks about,
+then the next best, within a character budget the 2-core CPU can read in a few seconds. A sentence
+that needs its neighbour to be understood (a pronoun, a quote whose speaker follows) brings it along.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import terms as T
+from .types import Evidence, Passage
+
+# a sentence that starts like this continues the one before it
+_NEEDS_PREV = re.compile(r"^(?:[a-zäöü]|(?:Er|Sie|Es|Dies|Diese|Dieser|Dieses|Das|Damit|Dabei|Demnach|Zudem|Er|"
+                         r"He|She|They|It|This|These|That)\b)")
+_OPEN_QUOTE = re.compile(r'^[„“"»‚]')
+_SAID = re.compile(r"\b(sagte|sagt|so|erklärte|betonte|fügte|warnte|schrieb|said|says|told|added)\b", re.I)
+# a statement in a sentence: who said, declared, demanded, rejected ...
+_SPEECH = re.compile(r"\b(sagte|sagt|erklärt|betont|bekräftigt|äußert|teilte|forderte|forderten|verurteilt|"
+                     r"warnte|kommentier|dementiert|Erklärung|Sprecher|zufolge|laut)\w*", re.I)
+# questions about what someone said, or about figures
+_SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
+                    r"reagiert|Haltung|Position|Stellung)\w*", re.I)
+# an office or body that speaks for a country: "das chinesische Außenministerium", "Sprecher der
+# chinesischen Botschaft" (the country as speaker, not as the topic of someone else's statement)
+_SPEAKER = r"(ministeri|sprecher|botschaft|regierung|minister|präsident|führung|behörde|ministry|spokes|embassy|government)"
+_HOW_MANY_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
+                         r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
+
+
+@dataclass
+class _Cand:
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    sem: float
+    rank: int
+    score: float = 0.0
+
+
+def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.ndarray]],
+                qv: np.ndarray) -> list[_Cand]:
+    rank_of = {p.chunk_id: i for i, p in enumerate(passages)}
+    by_key: dict[tuple[str, int], _Cand] = {}
+    for pl, vec in sentences:
+        r = rank_of.get(pl["chunk_id"], len(passages))
+        key = (pl["doc_id"], pl["start"])
+        if key in by_key and by_key[key].rank <= r:
+            continue  # overlapping passages share sentences: keep the better-ranked passage
+        by_key[key] = _Cand(pl["doc_id"], pl["chunk_id"], pl["start"], pl["end"], pl["text"],
+                            float(np.dot(qv, vec)), r)
+    return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
+
+
+def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
+    """The sentence before (a pronoun, a quote's second half) or after (the quote a statement
+    announces, or the speaker of a quote), following a quote until its speaker is named."""
+    seq = by_doc[c.doc_id]
+    i = seq.index(c)
+    prev = seq[i - 1] if i > 0 and c.start - seq[i - 1].end <= 3 else None
+    out = []
+    starts_quote = bool(_OPEN_QUOTE.match(c.text))
+    if prev and (_NEEDS_PREV.match(c.text) or (not starts_quote and _SAID.search(c.text)
+                                                and re.search(r'[“"«]', c.text) and not re.search(r'[„»]', c.text))):
+        out.append(prev)
+    cur, hops = c, 0
+    while hops < 2:  # "X bekräftigte ... Haltung." „Quote one. „Quote two“, sagte Y.
+        j = seq.index(cur)
+        nxt = seq[j + 1] if j + 1 < len(seq) and seq[j + 1].start - cur.end <= 3 else None
+        announces = cur is c and _SPEECH.search(cur.text) and nxt is not None and _OPEN_QUOTE.match(nxt.text)
+        open_quote = _OPEN_QUOTE.match(cur.text) and not _SAID.search(cur.text)
+        if not nxt or not (announces or open_quote):
+            break
+        out.append(nxt)
+        cur, hops = nxt, hops + 1
+    return out
+
+
+def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
+           sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
+           per_doc_spread: float = 0.06, term_weight: float = 0.15,
+           cue_weight: float = 0.04) -> tuple[list[Evidence], list[T.Term]]:
+    """Returns the numbered evidence (grouped by article, in article order) and the key terms of
+    the question that no sentence of the retrieved passages contains."""
+    cands = _candidates(passages, sentences, qv)
+    if not cands:
+        return [], []
+    keys = [t for t in T.key_terms(question, lang) if t.kind != "number" or len(t.forms[0]) > 1]
+    hits = {id(c): [T.present(t, c.text) for t in keys] for c in cands}
+    # a term most candidates share ("North Korea" here) says little; a rare one ("Seoul") a lot
+    idf = [math.log((1 + len(cands)) / (1 + sum(hits[id(c)][k] for c in cands))) + 0.1 for k in range(len(keys))]
+    say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
+    entities = [t for t in keys if t.kind in ("entity", "name")]
+
+    def speaks(text: str) -> bool:
+        low = T.fold(text)
+        return any(re.search(rf"\b{re.escape(f)}\w*\W+(?:\w+\W+){{0,2}}?{_SPEAKER}|{_SPEAKER}\w*\W+(?:\w+\W+){{0,2}}?{re.escape(f)}", low)
+                   for t in entities for f in t.forms)
+
+    for c in cands:
+        h = hits[id(c)]
+        c.score = (c.sem + (term_weight * sum(w for w, x in zip(idf, h) if x) / sum(idf) if keys else 0.0)
+                   + 0.01 / (1 + c.rank)
+                   + (cue_weight if say_q and _SPEECH.search(c.text) else 0.0)
+                   + (cue_weight if say_q and speaks(c.text) else 0.0)
+                   + (cue_weight if count_q and T.numbers(c.text) else 0.0))
+    missing = T.missing(keys, [c.text for c in cands])
+    ranked = sorted(cands, key=lambda c: -c.score)
+    best = ranked[0].score
+    chosen: list[_Cand] = []
+    used = 0
+
+    def take(c: _Cand, slack: float = 1.0) -> bool:
+        nonlocal used
+        if c in chosen or used + len(c.text) > budget_chars * slack:
+            return False
+        chosen.append(c)
+        used += len(c.text)
+        return True
+
+    take(ranked[0], slack=10.0)  # the best sentence goes in whatever its length
+    for t in keys:  # a person the question names: the best sentence that names them comes next
+        if t.kind == "name" and not any(T.present(t, c.text) for c in chosen):
+            hit = next((c for c in ranked if T.present(t, c.text)), None)
+            if hit:
+                take(hit, slack=1.5)
+    for doc in dict.fromkeys(c.doc_id for c in ranked):  # every source with a strong sentence
+        top = next(c for c in ranked if c.doc_id == doc)
+        if top.score >= best - per_doc_spread:
+            take(top)
+    for c in ranked:
+        if c.score < best - spread:
+            break
+        take(c)
+    by_doc: dict[str, list[_Cand]] = {}
+    for c in cands:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
+    neighbours = {id(n) for n in extra if take(n, slack=1.4)}
+    doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
+    title = {p.doc_id: (p.title, p.source) for p in passages}
+    ordered = sorted(chosen, key=lambda c: (doc_order.index(c.doc_id), c.start))
+    return [Evidence(number=i, doc_id=c.doc_id, title=title.get(c.doc_id, ("", ""))[0], text=c.text,
+                     start=c.start, end=c.end, score=c.score, chunk_id=c.chunk_id,
+                     source=title.get(c.doc_id, ("", ""))[1], neighbour=id(c) in neighbours)
+            for i, c in enumerate(ordered, 1)], missing

@@ -1,0 +1,180 @@
+"""Key terms across English and German: the names, countries, offices and numbers a question asks
+about or an answer claims, and whether a German sentence contains them ("Beijing" = "Peking",
+"Japan's" = "japanische", "11,000" = "11.000"). Used to pick evidence, to abstain when the
+evidence lacks what the question is about, and to check every figure and name an answer writes."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Each line one group: spellings and adjective stems that name one thing in English or German.
+# A term matches a text when a word of the text starts with a member (a phrase: contains it).
+_GROUPS = """
+china, chinese, chines, peking, beijing
+russia, russian, russland, russisch, moskau, moscow, kreml, kremlin
+north korea, north korean, nordkorea, dvrk, dprk, pjöngjang, pjongjang, pyongyang
+south korea, south korean, südkorea, seoul
+usa, united states, vereinigte staaten, vereinigten staaten, amerikan, american, washington
+ukrain, kiew, kyiv, kiev
+japan, tokio, tokyo
+india, indien, indisch
+germany, german, deutschland, deutsch, berlin
+france, french, frankreich, französisch, paris
+britain, british, united kingdom, großbritannien, britisch, london
+iran, teheran, tehran
+israel
+turkey, turkish, türkei, türkisch, ankara
+poland, polish, polen, polnisch, warschau, warsaw
+italy, italian, italien, rom, rome
+spain, spanish, spanien, spanisch, madrid
+canada, canadian, kanada, kanadisch
+australia, australien
+brazil, brasilien
+mexico, mexican, mexiko, mexikan
+egypt, ägypten, ägyptisch
+taiwan, taipeh, taipei
+vietnam
+pakistan
+saudi
+syria, syrien, syrisch
+belarus, weißrussland, minsk
+europe, european, europa, europäisch
+nato
+united nations, vereinte nationen, vereinten nationen, uno
+european union, europäische union
+kursk
+kharkiv, charkiw, charkow, kharkov
+zelensky, zelenskyy, selenskyj
+prime minister, premierminister, ministerpräsident, regierungschef
+defence minister, defense minister, verteidigungsminister
+foreign minister, secretary of state, außenminister
+chancellor, kanzler
+ambassador, botschafter
+parliament, parlament, duma
+general secretary, secretary general, generalsekretär
+"""
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts and accents folded, apostrophe-s dropped: 'Japan's' -> 'japan'."""
+    t = text.lower().replace("ß", "ss").replace("’", "'")
+    t = re.sub(r"'s\b", "", t)
+    t = t.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+
+
+GROUPS: list[tuple[str, ...]] = [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(",")))
+                                 for line in _GROUPS.strip().splitlines()]
+_WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as written in the question
+    kind: str  # "entity" (country, office, known name), "name" (rare capitalized word), "number"
+    forms: tuple[str, ...]  # folded spellings, any of which may start a word of the text
+
+
+def number_value(token: str) -> str | None:
+    """'11.000', '11,000', '11 000' and '11000' -> '11000'; '8,5' stays a decimal ('8.5')."""
+    t = token.strip()
+    if re.fullmatch(r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+", t):
+        return re.sub(r"\D", "", t)
+    if re.fullmatch(r"\d+[.,]\d+", t):
+        return t.replace(",", ".")
+    return t if t.isdigit() else None
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
+# "one"/"ein" are left out: far more often an article or pronoun than a figure
+_WORDNUM = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+            "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "eleven": "11", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",
+            "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "dozen": "12", "dutzend": "12"}
+
+
+def numbers(text: str) -> set[str]:
+    """Every figure of a text, normalised; number words up to twelve count as figures."""
+    out = {v for m in _NUMBER.finditer(text) if (v := number_value(m.group(0)))}
+    out |= {_WORDNUM[w] for w in re.findall(r"\w+", text.lower()) if w in _WORDNUM}
+    return out
+
+
+def _group_of(word: str) -> tuple[str, ...] | None:
+    w = fold(word)
+    for g in GROUPS:
+        if any(w == m or (" " not in m and len(m) >= 4 and w.startswith(m)) for m in g):
+            return g
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _common(word: str, lang: str) -> bool:
+    """A capitalised word that is also an everyday word of the language ('Ministry', 'Truppen')
+    names no particular person or place, so it is not required to appear in the evidence."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # without the frequency list every capitalised word counts as a name
+        return False
+    # both languages: answers and questions mix them ("Was sagte the ministry", a German noun quoted)
+    return max(zipf_frequency(word.lower(), x) for x in {lang, "en", "de"}) >= 4.0
+
+
+def key_terms(question: str, lang: str = "en") -> list[Term]:
+    """Countries, offices and known names (via the groups), rare capitalised words and figures."""
+    terms: list[Term] = []
+    low = fold(question)
+    for g in GROUPS:
+        hit = next((m for m in g if " " in m and m in low), None)
+        if hit:
+            terms.append(Term(hit, "entity", g))
+    seen = {f for t in terms for f in t.forms}
+    words = _WORD.findall(question)
+    for i, w in enumerate(words):
+        g = _group_of(w)
+        if g:
+            if not seen.intersection(g):
+                terms.append(Term(w, "entity", g))
+                seen.update(g)
+            continue
+        if i > 0 and w[0].isupper() and len(w) > 2 and not _common(w, lang):
+            terms.append(Term(w, "name", (fold(w),)))
+    terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]
+    return terms
+
+
+def _stem_ok(form: str, word: str) -> bool:
+    # German inflection and compounds: 'soldat' matches 'soldaten', 'generaelen' 'general'
+    return word.startswith(form) or (len(form) >= 6 and word.startswith(form[: max(5, len(form) - 2)]))
+
+
+def _translit(w: str) -> str:
+    # the same name transliterated into English or German: Wolodymyr/Volodymyr, Sybiga/Sybiha
+    for a, b in (("sch", "sh"), ("tsch", "ch"), ("w", "v"), ("j", "y"), ("z", "s"), ("k", "c"), ("ph", "f")):
+        w = w.replace(a, b)
+    return w
+
+
+def present(term: Term, text: str) -> bool:
+    if term.kind == "number":
+        return term.forms[0] in numbers(text)
+    low = fold(text)
+    words = re.findall(r"\w+", low)
+    for f in term.forms:
+        if " " in f:
+            if f in low:
+                return True
+        elif any(_stem_ok(f, w) for w in words):
+            return True
+    if term.kind == "name":
+        from difflib import SequenceMatcher
+        f = _translit(term.forms[0])
+        return any(abs(len(w) - len(f)) <= 3 and SequenceMatcher(None, f, _translit(w)).ratio() >= 0.8
+                   for w in words if w[:1] == f[:1] or _translit(w)[:1] == f[:1])
+    return False
+
+
+def missing(terms: list[Term], texts: list[str]) -> list[Term]:
+    """The terms that none of the texts contains."""
+    return [t for t in terms if not any(present(t, x) for x in texts)]

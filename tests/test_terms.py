@@ -1,0 +1,35 @@
+"""Key terms across English and German spellings (no model)."""
+import pytest
+
+from rag import terms as T
+
+
+@pytest.mark.parametrize("a,b", [("11,000", "11.000"), ("11000", "11 000"), ("8.000", "8,000"), ("drei", "3"),
+                                 ("twelve", "12")])
+def test_the_same_figure_in_any_spelling(a, b):
+    assert T.numbers(a) == T.numbers(b)
+
+
+def test_decimals_stay_decimals_and_one_is_not_a_figure():
+    assert T.numbers("8,5 Prozent") == {"8.5"} and T.numbers("one of the soldiers") == set()
+
+
+@pytest.mark.parametrize("question,text", [
+    ("What did Japan's prime minister say?", "Der japanische Premierminister sagte"),
+    ("What did India say?", "Indien erklärte"), ("And Beijing?", "Peking schwieg"),
+    ("What happened in Kharkiv?", "in Charkiw"), ("Who is Volodymyr Zelensky?", "Wolodymyr Selenskyj sagte"),
+    ("What did the Kremlin say?", "Der Kreml dementierte"), ("What did Pyongyang do?", "Nordkorea schickte")])
+def test_a_term_is_found_in_its_german_spelling(question, text):
+    terms = T.key_terms(question, "en")
+    assert terms and not T.missing(terms, [text]), [t.text for t in T.missing(terms, [text])]
+
+
+def test_everyday_words_are_not_names_but_rare_capitalised_words_are():
+    kinds = {t.text: t.kind for t in T.key_terms("Was hat Chinas Staatschef Xi Jinping zum Einsatz der Truppen gesagt?", "de")}
+    assert kinds.get("Jinping") == "name" and "Einsatz" not in kinds and "Truppen" not in kinds
+    assert kinds.get("Chinas") == "entity"
+
+
+def test_missing_names_what_no_text_holds():
+    terms = T.key_terms("What did Olaf Scholz say about Russia?", "en")
+    assert {t.text for t in T.missing(terms, ["Russland und die Ukraine"])} == {"Olaf", "Scholz"}
