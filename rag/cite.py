@@ -21,7 +21,7 @@ MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 _NOT_FOUND = re.compile(
-    r"(do(es)? not (say|mention|contain|provide|state)|no information|not (mentioned|stated|specified)|"
+    r"(do(es)? not (say|mention|contain|provide|state)|steht das nicht|no information|not (mentioned|stated|specified)|"
     r"cannot be (found|determined|answered)|nicht (erwähnt|genannt|angegeben|enthalten)|"
     r"keine (angaben|informationen)|steht nichts|geben (darauf )?keine)", re.I)
 
@@ -68,7 +68,7 @@ def looks_like_abstention(text: str) -> bool:
 
 def _keys(sentence: str, lang: str) -> list[T.Term]:
     """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
-    return [t for t in T.key_terms(sentence, lang) if t.kind in ("number", "name", "entity")]
+    return T.key_terms(sentence, lang)
 
 
 def _grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]) -> bool:
@@ -153,6 +153,8 @@ def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple
     """When no sentence of the model's answer survives the check: the best evidence itself, quoted."""
     top = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)[:n]
     top = sorted(top, key=lambda e: e.number)
-    lead = "Die Artikel sagen dazu:" if lang == "de" else "The articles say (in German):"
+    # said as what it is: the model's answer did not hold up, these sentences are the closest evidence
+    lead = ("Direkt steht das nicht in den Artikeln. Am nächsten kommt:" if lang == "de"
+            else "The articles do not say this directly. The closest they come (in German):")
     # an article's own "[99]" must not read as a citation marker inside the quote
     return lead + " " + " ".join(f"„{' '.join(strip_markers(e.text).split())}“ [{e.number}]" for e in top), top

@@ -104,7 +104,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
 
     def speaks(text: str) -> bool:
         low = T.fold(text)
-        return any(re.search(rf"\b{re.escape(f)}\w*\W+(?:\w+\W+){{0,2}}?{_SPEAKER}|{_SPEAKER}\w*\W+(?:\w+\W+){{0,2}}?{re.escape(f)}", low)
+        return any(re.search(rf"\b{re.escape(f)}\w*\W+(?:\w+\W+){{0,2}}?\w*{_SPEAKER}|{_SPEAKER}\w*\W+(?:\w+\W+){{0,2}}?{re.escape(f)}", low)
                    for t in entities for f in t.forms)
 
     for c in cands:

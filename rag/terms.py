@@ -54,6 +54,21 @@ chancellor, kanzler
 ambassador, botschafter
 parliament, parlament, duma
 general secretary, secretary general, generalsekretär
+dollar, us-dollar, usd
+euro
+billion, milliarde, mrd
+million, millionen, mio
+percent, prozent
+"""
+# Events a question can ask about that the articles may simply not report; an answer claiming one
+# must cite a sentence that reports it.
+_EVENTS = """
+killed, kill, dead, died, death, tote, getötete, getötet, gefallen, starb, starben, sterben
+captured, capture, prisoner, gefangen, gefangenschaft
+arrive, arrived, arrival, ankunft, angekommen, eingetroffen
+paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt
+ratified, ratify, ratifiziert, ratifizierung
+won, win, winner, gewann, gewonnen, sieger
 """
 
 
@@ -65,15 +80,19 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
 
 
-GROUPS: list[tuple[str, ...]] = [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(",")))
-                                 for line in _GROUPS.strip().splitlines()]
+def _parse(block: str) -> list[tuple[str, ...]]:
+    return [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(","))) for line in block.strip().splitlines()]
+
+
+GROUPS = _parse(_GROUPS)
+EVENTS = _parse(_EVENTS)
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Term:
     text: str  # as written in the question
-    kind: str  # "entity" (country, office, known name), "name" (rare capitalized word), "number"
+    kind: str  # "entity" (country, office, unit), "event" (killed, paid, ...), "name" (rare capitalised word), "number"
     forms: tuple[str, ...]  # folded spellings, any of which may start a word of the text
 
 
@@ -109,16 +128,42 @@ def _group_of(word: str) -> tuple[str, ...] | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def _common(word: str, lang: str) -> bool:
-    """A capitalised word that is also an everyday word of the language ('Ministry', 'Truppen')
-    names no particular person or place, so it is not required to appear in the evidence."""
+def _zipf(word: str, lang: str) -> float:
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # without the frequency list every capitalised word counts as a name
+        return 0.0
+    return zipf_frequency(word, lang)
+
+
+_INFLECTIONS = ("n", "en", "e", "s", "es", "er", "ern", "ns")
+
+
+@lru_cache(maxsize=8192)
+def _common(word: str, lang: str = "de", depth: int = 0) -> bool:
+    """An everyday word of the language ('Ministry', 'Truppen'), also inflected ('Artikeln') or a
+    German compound of everyday words ('Kriegsbeginn', 'Außenamtssprecher'): it names no particular
+    person or place, so the evidence need not repeat it. A name ('Scholz', 'Jinping') is none of these."""
+    w = word.lower()
+    langs = {lang, "en", "de"}  # questions and answers mix the two ("Was sagte the ministry")
+    if max(_zipf(w, x) for x in langs) >= 4.0:
+        return True
+    # short words are left alone: a name such as "Macron" would otherwise pass as "macro" + "n"
+    if len(w) >= 7 and any(w.endswith(x) and _zipf(w[: -len(x)], "de") >= 4.0 for x in _INFLECTIONS):
+        return True
+    if depth >= 2 or len(w) < 8:
         return False
-    # both languages: answers and questions mix them ("Was sagte the ministry", a German noun quoted)
-    return max(zipf_frequency(word.lower(), x) for x in {lang, "en", "de"}) >= 4.0
+    for i in range(3, len(w) - 3):
+        head, tail = w[:i], w[i:]
+        if (_zipf(head, "de") >= 4.0 or (head.endswith("s") and _zipf(head[:-1], "de") >= 4.0)) \
+                and _common(tail, "de", depth + 1):
+            return True
+    return False
+
+
+def _event(word: str) -> tuple[str, ...] | None:
+    w = fold(word)
+    return next((g for g in EVENTS if w in g), None)
 
 
 def key_terms(question: str, lang: str = "en") -> list[Term]:
@@ -138,8 +183,18 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
                 terms.append(Term(w, "entity", g))
                 seen.update(g)
             continue
-        if i > 0 and w[0].isupper() and len(w) > 2 and not _common(w, lang):
-            terms.append(Term(w, "name", (fold(w),)))
+        ev = _event(w)
+        if ev:
+            if not seen.intersection(ev):
+                terms.append(Term(w, "event", ev))
+                seen.update(ev)
+            continue
+        # "US-Außenministerium", "CNN-Bericht": each part on its own
+        for part in (w.split("-") if i > 0 or "-" in w else []):
+            if len(part) > 2 and part[0].isupper() and not _group_of(part) and not _common(part, lang) \
+                    and fold(part) not in seen:
+                terms.append(Term(part, "name", (fold(part),)))
+                seen.add(fold(part))
     terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]
     return terms
 

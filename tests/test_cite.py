@@ -77,6 +77,7 @@ def test_quote_fallback_quotes_the_best_evidence_with_its_number():
     ev[1].score, ev[0].neighbour = 0.9, True
     text, top = quote_fallback(ev, "en")
     assert "„Laut Seoul 11.000.“ [2]" in text and [e.number for e in top] == [2]
+    assert looks_like_abstention(text)  # it says the answer did not hold up
 
 
 def test_abstention_phrases_in_both_languages():

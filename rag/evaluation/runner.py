@@ -142,9 +142,13 @@ class _Runner:
         rec["chars5"] = sum(len(p.text) for p in passages[:5])
         rec["top"] = [f"{p.doc_id}:{p.start}-{p.end}" for p in passages[:5]]
 
-    def _answer_fields(self, rec: dict, q: dict, text: str, abstained: bool, secs: float) -> None:
+    def _answer_fields(self, rec: dict, q: dict, text: str, abstained: bool | None, secs: float) -> None:
+        """abstained: what the system reports; None for a system that cannot say (the quickstart),
+        whose abstention is read from its text. Reading ours from its text would count a correct
+        "the ministry said it had no information" as an abstention."""
         rec["answer"] = text[:1500]
-        rec["abstained"] = bool(abstained or cite.looks_like_abstention(text) or not text.strip())
+        rec["abstained"] = bool(abstained) if abstained is not None else bool(
+            cite.looks_like_abstention(text) or not text.strip())
         rec["facts_found"] = key_facts_found(text, q.get("key_facts") or []) if q["answerable"] else []
         rec["answer_s"] = secs
 
@@ -174,7 +178,9 @@ class _Runner:
                 rec["standalone"] = query
                 rec["retrieve_s"] = ans.timings.get("retrieve_s")
                 rec["timings"] = {k: round(v, 3) for k, v in ans.timings.items()}
-                self._answer_fields(rec, q, ans.text, ans.abstained, ans.timings.get("total_s", secs))
+                # an answer that fell back to quoting the evidence says it does not answer directly
+                self._answer_fields(rec, q, ans.text, ans.abstained or bool(ans.check.get("fallback")),
+                                    ans.timings.get("total_s", secs))
                 gold = q.get("gold") or []
                 # passage level (comparable with runs before evidence sentences) and sentence level
                 rec["cited_gold"] = [self.gold.matches(c.passage, gold) for c in ans.citations]
@@ -211,7 +217,7 @@ class _Runner:
                     text, sources, secs = self.qs.answer(qq)
                 except Exception as e:  # noqa: BLE001 - recorded, the run goes on
                     text, sources, secs, r["error"] = "", [], 0.0, f"{type(e).__name__}: {e}"
-                self._answer_fields(r, q, text, False, secs)
+                self._answer_fields(r, q, text, None, secs)
                 r["cited_gold"] = None  # no inline citations: citation metrics do not apply
                 sents = [] if r["abstained"] else cite.parse(text)
                 r["faith"] = _faith(pipe.embedder, [s for s, _ in sents], [[p.text for p in sources]] * len(sents))
