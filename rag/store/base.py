@@ -9,7 +9,7 @@ import uuid
 
 import numpy as np
 
-from ..errors import InputError, RagError
+from ..errors import IndexLockedError, InputError, RagError
 from ..types import Chunk, Passage
 
 _NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
@@ -70,3 +70,23 @@ def write_error(e: Exception, location: str) -> RagError:
         what, fix = f"cannot write ({getattr(e, 'strerror', None) or e})", "Check the folder is writable"
     return RagError(f"{what} at {location}: the index was not updated. {fix} and run "
                     f"`rag ingest` again; articles indexed before are kept.")
+
+
+def locked_error(path) -> IndexLockedError:
+    return IndexLockedError(f"The index at {path} is in use by another process (a running `rag serve` or "
+                            f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.")
+
+
+def doc_states(payloads) -> dict[str, dict]:
+    """Per article: the content hashes seen, chunk count, and expected count. A document whose
+    write was cut short (killed mid-ingest) shows count != n_chunks and is redone."""
+    states: dict[str, dict] = {}
+    for p in payloads:
+        s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
+                                            "title": p.get("title", ""), "source": p.get("source", "")})
+        s["shas"].add(p["doc_sha256"])
+        s["n_chunks"].add(p["n_chunks"])
+        s["count"] += 1
+    for s in states.values():
+        s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
+    return states

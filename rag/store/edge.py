@@ -9,7 +9,6 @@ without vectors in the same shard, so it is reset, locked and copied with the da
 from __future__ import annotations
 
 import errno
-import re
 import shutil
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -17,28 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexLockedError, RagError
+from ..errors import RagError
 from ..types import Chunk, Passage
-from .base import _PAYLOAD, _passage, _pid, _unit, chunk_payload, date_bounds, write_error
-from .bm25 import STOPWORDS
+from .base import (_PAYLOAD, _passage, _pid, _unit, chunk_payload, date_bounds, doc_states, locked_error,
+                   write_error)
+from .bm25 import edge_bm25, fold_numbers
 
-# Part of the index meta: bump it when the vectors, the BM25 settings or the number folding change
+# Part of the index meta: bump it when the vectors or the BM25 settings (rag/store/bm25.py) change
 EDGE_LAYOUT = "edge-1"
-# BM25 length normalisation is fixed when a passage is written: the mean passage of the corpus at
-# 700 characters is ~64 tokens (62 measured), where Edge's default assumes 256
-BM25_AVG_LEN = 64.0
 _META_ID = _pid("__meta__")
-_THOUSANDS = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b")
 # Edge writes through memory-mapped files: when the disk fills up under them the process dies of
 # SIGBUS (seen on a 4 MiB tmpfs: an empty shard alone takes ~6.5 MB) instead of getting an error.
 # So every write first checks for this much free space and refuses cleanly below it.
 MIN_FREE_BYTES = 64 * 2**20
 _DISK = ("no space", "os error 28", "read-only file system", "permission denied", "os error 13", "os error 30")
-
-
-def fold_numbers(text: str) -> str:
-    """'11.000' and '11,000' -> '11000': Edge's tokenizer would split them in two at the separator."""
-    return _THOUSANDS.sub(lambda m: re.sub(r"[.,]", "", m.group()), text)
 
 
 class EdgeStore:
@@ -48,12 +39,7 @@ class EdgeStore:
         import qdrant_edge as qe
 
         self.qe, self.dim, self.path, self.location = qe, dim, Path(path), str(path)
-        # German stemming (articles are German); English stopwords too, as the in-process BM25 has
-        # them, so an English question keeps only its names, numbers and content words
-        self.bm25 = qe.Bm25(qe.Bm25Config(
-            avg_len=BM25_AVG_LEN, language="german",
-            stemmer=qe.SnowballParams(qe.SnowballLanguage.German),
-            stopwords=qe.StopwordsSet(languages={qe.Language.German, qe.Language.English}, custom=set(STOPWORDS))))
+        self.bm25 = edge_bm25(qe)
         self.shard = self._open()
 
     def _open(self):
@@ -63,10 +49,10 @@ class EdgeStore:
             self._check_space()
             if (self.path / "edge_config.json").exists():
                 return qe.EdgeShard.load(str(self.path))
+            maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
             shard = qe.EdgeShard.create(str(self.path), qe.EdgeConfig(
                 vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot),
-                         "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot,
-                                                     multivector_config=qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim))},
+                         "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim)},
                 sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}))
             # doc_id: delete an article by filter; date: "YYYY-MM-DD" ranges, parsed as datetimes
             shard.update(qe.UpdateOperation.create_field_index("doc_id", qe.PayloadSchemaType.Keyword))
@@ -74,9 +60,7 @@ class EdgeStore:
             return shard
         except Exception as e:
             if "WouldBlock" in str(e):  # the WAL's file lock: one open shard per directory
-                raise IndexLockedError(
-                    f"The index at {self.path} is in use by another process (a running `rag serve` or "
-                    f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.") from e
+                raise locked_error(self.path) from e
             if isinstance(e, OSError) or any(s in str(e).lower() for s in _DISK):
                 raise write_error(e, self.location) from e
             raise RagError(f"Cannot open the index at {self.path}: {e}. "
@@ -139,18 +123,7 @@ class EdgeStore:
                 break
 
     def doc_states(self) -> dict[str, dict]:
-        """As QdrantStore.doc_states: an article whose count != n_chunks is redone by the next ingest."""
-        states: dict[str, dict] = {}
-        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]):
-            p = r.payload
-            s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
-                                                "title": p.get("title", ""), "source": p.get("source", "")})
-            s["shas"].add(p["doc_sha256"])
-            s["n_chunks"].add(p["n_chunks"])
-            s["count"] += 1
-        for s in states.values():
-            s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
-        return states
+        return doc_states(r.payload for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]))
 
     def _query(self, limit: int, query=None, prefetches=None, since=None, until=None):
         return self.shard.query(self.qe.QueryRequest(limit=limit, query=query, prefetches=prefetches,
@@ -185,7 +158,8 @@ class EdgeStore:
         multiplying the term, so only weights of 1 (or 0: the list is left out) fuse the same way."""
         qe = self.qe
         f = self._filter(since, until)
-        lists = [(weights[0], self._dense(vector, "chunk")), (weights[1] if sentences else 0.0, self._dense(vector, "sent"))]
+        lists = [(weights[0], self._dense(vector, "chunk")),
+                 (weights[1] if sentences else 0.0, self._dense(vector, "sent"))]
         sparse = self.bm25.embed_query(fold_numbers(text))
         if sparse.indices:
             lists.append((weights[2], qe.Query.Nearest(sparse, using="bm25")))
@@ -218,10 +192,6 @@ class EdgeStore:
         self.close()
         shutil.rmtree(self.path, ignore_errors=True)  # frees space: no free-space check first
         self.shard = self._open()
-
-    def flush(self) -> None:
-        with self._writing():
-            self.shard.flush()
 
     def close(self) -> None:
         if self.shard is not None:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexLockedError, RagError
+from ..errors import RagError
 from ..types import Chunk, Passage
-from .base import _PAYLOAD, _passage, _pid, _unit, chunk_payload, date_bounds, in_range, write_error
+from .base import (_PAYLOAD, _passage, _pid, _unit, chunk_payload, date_bounds, doc_states, in_range,
+                   locked_error, write_error)
 from .bm25 import BM25
 
 # Version of the collection layout; part of the index meta, so an index of another layout asks
@@ -47,9 +48,7 @@ class QdrantStore:
             self._ensure()
         except RuntimeError as e:
             if "already accessed" in str(e):
-                raise IndexLockedError(
-                    f"The index at {path} is in use by another process (a running `rag serve` or "
-                    f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.") from e
+                raise locked_error(path) from e
             raise
         except (OSError, sqlite3.Error) as e:
             if url:
@@ -127,19 +126,7 @@ class QdrantStore:
                 break
 
     def doc_states(self) -> dict[str, dict]:
-        """Per article: the content hashes seen, chunk count, and expected count. A document whose
-        write was cut short (killed mid-ingest) shows count != n_chunks and is redone."""
-        states: dict[str, dict] = {}
-        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]):
-            p = r.payload
-            s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
-                                                "title": p.get("title", ""), "source": p.get("source", "")})
-            s["shas"].add(p["doc_sha256"])
-            s["n_chunks"].add(p["n_chunks"])
-            s["count"] += 1
-        for s in states.values():
-            s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
-        return states
+        return doc_states(r.payload for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]))
 
     def search(self, vector: np.ndarray, limit: int, using: str = "chunk") -> list[Passage]:
         """using="chunk": passages by their own vector; "sent": passages by their best sentence."""
