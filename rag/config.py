@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, validation_alias=AliasChoices("RAG_QDRANT_URL", "QDRANT_URL"))
     qdrant_api_key: str | None = None
     collection: str = "articles"
+    # auto: qdrant-client local mode under index/qdrant, a Qdrant server when QDRANT_URL is set;
+    # edge: Qdrant Edge in process under index/edge (to become the default once measured by the eval)
+    store_backend: Literal["auto", "qdrant-local", "edge"] = "auto"
 
     # embedding
     embed_backend: Literal["sentence-transformers", "hash"] = "sentence-transformers"
@@ -95,3 +98,7 @@ class Settings(BaseSettings):
     @property
     def local_index_path(self) -> Path:
         return self.index_dir / "qdrant"
+
+    @property
+    def edge_index_path(self) -> Path:
+        return self.index_dir / "edge" / self.collection

@@ -19,15 +19,16 @@ from .types import Document, IngestReport
 Progress = Callable[[float, str], None]
 
 
-def index_meta(settings, embedder) -> dict:
-    return {"layout": STORE_LAYOUT, "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+def index_meta(settings, embedder, store=None) -> dict:
+    # each backend versions its own on-disk layout
+    return {"layout": getattr(store, "layout", STORE_LAYOUT), "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
             "sentence_vectors": settings.sentence_vectors,
             "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
 
 
 def check_meta(store, settings, embedder) -> None:
     """Refuse to mix vectors from different models or chunkings in one index."""
-    want, have = index_meta(settings, embedder), store.get_meta()
+    want, have = index_meta(settings, embedder, store), store.get_meta()
     if have is None:
         return
     diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
@@ -109,7 +110,7 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
         bar = tqdm(total=total, unit="chunk", desc="Embedding")
     done = 0
     if chunked:
-        store.set_meta(index_meta(settings, embedder))
+        store.set_meta(index_meta(settings, embedder, store))
     for d, existed, chunks in chunked:
         if progress:
             progress(done / total, f"Embedding {d.doc_id}")
@@ -128,7 +129,7 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
     if progress:
         progress(1.0, "Done")
     if store.get_meta() is None and store.count() == 0:
-        store.set_meta(index_meta(settings, embedder))
+        store.set_meta(index_meta(settings, embedder, store))
     rep.seconds = time.perf_counter() - t0
     return rep
 
