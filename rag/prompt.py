@@ -44,8 +44,16 @@ def _fence(text: str) -> str:
     return _TAG.sub(lambda m: f"<{m.group(1)} passages>", text)
 
 
+def source_label(p: Passage) -> str:
+    """Who published the evidence and when, e.g. "DW, 2020-01-19"; "" when neither is known."""
+    return ", ".join(x for x in (p.site, p.date) if x)
+
+
 def format_passages(passages: list[Passage]) -> str:
-    return "\n\n".join(f"[{p.number}] ({p.title})\n{_fence(p.text)}" for p in passages)
+    def head(p: Passage) -> str:
+        label = source_label(p)
+        return f"({p.title}; {label})" if label else f"({p.title})"
+    return "\n\n".join(f"[{p.number}] {_fence(head(p))}\n{_fence(p.text)}" for p in passages)
 
 
 def format_history(history: list[dict[str, str]], max_turns: int = 6) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .load.text import date_range
 from .types import Passage
 
 STOPWORDS = set("""
@@ -64,8 +65,12 @@ class BM25:
                 out[i] = out.get(i, 0.0) + idf * f * (self.k1 + 1) / norm
         return out
 
-    def top(self, query: str, n: int) -> list[tuple[int, float]]:
-        return sorted(self.scores(query).items(), key=lambda kv: -kv[1])[:n]
+    def top(self, query: str, n: int, keep=None) -> list[tuple[int, float]]:
+        """The n best documents; `keep(i)` says which ones may be returned at all."""
+        hits = self.scores(query).items()
+        if keep is not None:
+            hits = [(i, sc) for i, sc in hits if keep(i)]
+        return sorted(hits, key=lambda kv: -kv[1])[:n]
 
 
 class HybridRetriever:
@@ -88,25 +93,31 @@ class HybridRetriever:
                 self._bm25 = BM25([f"{c.title}\n{c.text}" for c in self._chunks])
             return self._bm25, self._chunks
 
-    def retrieve(self, question: str, top_k: int | None = None,
-                 query_vector: np.ndarray | None = None) -> list[Passage]:
+    def retrieve(self, question: str, top_k: int | None = None, query_vector: np.ndarray | None = None,
+                 since: str | None = None, until: str | None = None) -> list[Passage]:
+        """since/until: inclusive ISO dates of the article (either may be None); with either set,
+        articles without a known date are left out."""
         top_k = top_k or self.s.top_k
+        since, until = date_range(since, until)
         n = max(self.s.candidates, top_k)
         fused: dict[str, Passage] = {}
         scores: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
             qv = query_vector if query_vector is not None else self.embedder.embed_queries([question])[0]
-            for rank, p in enumerate(self.store.search(qv, n)):
+            for rank, p in enumerate(self.store.search(qv, n, since=since, until=until)):
                 fused[p.chunk_id] = p
                 scores[p.chunk_id] = self.s.dense_weight / (self.s.rrf_k + rank + 1)
             if self.s.sentence_vectors:
-                for rank, p in enumerate(self.store.search(qv, n, using="sent")):
+                for rank, p in enumerate(self.store.search(qv, n, using="sent", since=since, until=until)):
                     fused.setdefault(p.chunk_id, Passage(**{**p.__dict__, "dense_score": 0.0}))
                     fused[p.chunk_id].sentence_score = p.dense_score
                     scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + self.s.sentence_weight / (self.s.rrf_k + rank + 1)
         if self.mode in ("hybrid", "lexical"):
             bm25, chunks = self._lexical()
-            top = bm25.top(question, n)
+            keep = None
+            if since or until:  # the same rule as the store's filter; ISO dates sort as strings
+                keep = lambda i: bool(chunks[i].date) and (since or "") <= chunks[i].date <= (until or "9999")  # noqa: E731
+            top = bm25.top(question, n, keep)
             weight = self.s.lexical_weight
             if self.mode == "hybrid" and top:
                 # BM25 speaks up in proportion to how rare the matched words are: a name or figure

@@ -13,20 +13,29 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexLockedError, RagError
+from .errors import IndexLockedError, InputError, RagError
+from .load.text import date_ord
 from .types import Chunk, Passage
 
 _NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
-_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end"]
+_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end", "date", "site", "url"]
 # Version of the collection layout; part of the index meta, so an index of another layout asks
 # for `rag ingest --rebuild` instead of being misread. 2: sentences as plain points, DOT distance.
-STORE_LAYOUT = 2
+# 3: date, site and url on every passage, and the date as a day number (date_ord) on passages and
+# sentences, so a date filter is an integer Range: the same in local mode, :memory: and a server.
+STORE_LAYOUT = 3
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     return v / np.where(n == 0, 1.0, n)
+
+
+def _dated(payload: dict, c: Chunk) -> dict:
+    if c.date:
+        payload["date_ord"] = date_ord(c.date)
+    return payload
 
 
 def _pid(key: str) -> str:
@@ -36,7 +45,17 @@ def _pid(key: str) -> str:
 def _passage(payload: dict, score: float = 0.0) -> Passage:
     return Passage(chunk_id=payload["chunk_id"], doc_id=payload["doc_id"], title=payload["title"],
                    text=payload["text"], start=payload["start"], end=payload["end"],
-                   source=payload.get("source", ""), score=score, dense_score=score)
+                   source=payload.get("source", ""), score=score, dense_score=score,
+                   date=payload.get("date", ""), site=payload.get("site", ""), url=payload.get("url", ""))
+
+
+def _day(iso: str | None, what: str) -> int | None:
+    if not iso:
+        return None
+    try:
+        return date_ord(iso)
+    except ValueError:
+        raise InputError(f"{what} date {iso!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 class QdrantStore:
@@ -101,6 +120,7 @@ class QdrantStore:
                     "chunk": qm.VectorParams(size=self.dim, distance=qm.Distance.DOT)})
                 if "://" in self.location:
                     self.client.create_payload_index(name, "doc_id", qm.PayloadSchemaType.KEYWORD)
+                    self.client.create_payload_index(name, "date_ord", qm.PayloadSchemaType.INTEGER)
         if not self.client.collection_exists(self.meta_collection):
             self.client.create_collection(
                 self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
@@ -109,6 +129,13 @@ class QdrantStore:
         qm = self._qm
         return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
 
+    def _date_filter(self, since: str | None, until: str | None):
+        """Inclusive ISO dates; a passage without a date has no date_ord and never matches."""
+        lo, hi = _day(since, "since"), _day(until, "until")
+        if lo is None and hi is None:
+            return None
+        return self._qm.Filter(must=[self._qm.FieldCondition(key="date_ord", range=self._qm.Range(gte=lo, lte=hi))])
+
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                sentence_vectors: Sequence[np.ndarray] | None = None) -> None:
         qm = self._qm
@@ -116,13 +143,14 @@ class QdrantStore:
         sent_points = []
         for c, sv in zip(chunks, sentence_vectors, strict=True) if sentence_vectors is not None else ():
             sent_points += [qm.PointStruct(id=_pid(f"{c.chunk_id}#s{i}"), vector={"chunk": v.tolist()},
-                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id})
+                                           payload=_dated({"chunk_id": c.chunk_id, "doc_id": c.doc_id}, c))
                             for i, v in enumerate(_unit(sv) if len(sv) else [])]
         points = [qm.PointStruct(id=_pid(c.chunk_id), vector={"chunk": v.tolist()},
-                                 payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
-                                          "source": c.source, "text": c.text, "start": c.start,
-                                          "end": c.end, "index": c.index, "n_chunks": c.n_chunks,
-                                          "doc_sha256": c.doc_sha256})
+                                 payload=_dated({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
+                                                 "source": c.source, "text": c.text, "start": c.start,
+                                                 "end": c.end, "index": c.index, "n_chunks": c.n_chunks,
+                                                 "doc_sha256": c.doc_sha256, "date": c.date, "site": c.site,
+                                                 "url": c.url}, c))
                   for c, v in zip(chunks, vectors, strict=True)]
         with self._writing():
             # sentences first: the passages are what marks an article complete (doc_states)
@@ -150,10 +178,12 @@ class QdrantStore:
         """Per article: the content hashes seen, chunk count, and expected count. A document whose
         write was cut short (killed mid-ingest) shows count != n_chunks and is redone."""
         states: dict[str, dict] = {}
-        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]):
+        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source", "date", "site", "url"]):
             p = r.payload
             s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
-                                                "title": p.get("title", ""), "source": p.get("source", "")})
+                                                "title": p.get("title", ""), "source": p.get("source", ""),
+                                                "date": p.get("date", ""), "site": p.get("site", ""),
+                                                "url": p.get("url", "")})
             s["shas"].add(p["doc_sha256"])
             s["n_chunks"].add(p["n_chunks"])
             s["count"] += 1
@@ -161,16 +191,19 @@ class QdrantStore:
             s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
         return states
 
-    def search(self, vector: np.ndarray, limit: int, using: str = "chunk") -> list[Passage]:
-        """using="chunk": passages by their own vector; "sent": passages by their best sentence."""
+    def search(self, vector: np.ndarray, limit: int, using: str = "chunk", since: str | None = None,
+               until: str | None = None) -> list[Passage]:
+        """using="chunk": passages by their own vector; "sent": passages by their best sentence.
+        since/until: inclusive ISO dates of the article; undated articles are left out then."""
         q = _unit(vector).tolist()
+        flt = self._date_filter(since, until)
         if using != "sent":
             res = self.client.query_points(self.collection, query=q, using="chunk", limit=limit,
-                                           with_payload=_PAYLOAD)
+                                           with_payload=_PAYLOAD, query_filter=flt)
             return [_passage(p.payload, float(p.score)) for p in res.points]
         # a passage has ~3 sentences: 4x as many sentence hits almost always cover `limit` passages
         hits = self.client.query_points(self.sent_collection, query=q, using="chunk", limit=4 * limit,
-                                        with_payload=["chunk_id"]).points
+                                        with_payload=["chunk_id"], query_filter=flt).points
         best: dict[str, float] = {}
         for h in hits:  # ranked best first, so the first hit of a passage is its MaxSim score
             best.setdefault(h.payload["chunk_id"], float(h.score))
