@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     max_files_per_upload: int = 20
     max_article_chars: int = 2_000_000
 
+    # fetching articles by URL (`rag ingest https://...`, the Articles tab)
+    fetch_timeout_s: float = 20.0
+    fetch_max_mb: float = 10.0
+    # loopback/private/link-local addresses are refused (server-side request forgery) unless
+    # allowed for all hosts, or for the host names listed (e.g. an intranet news server)
+    fetch_allow_private: bool = False
+    fetch_allowed_hosts: list[str] = []
+
     # server
     host: str = "127.0.0.1"
     port: int = 7860

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .load.text import date_range
 from .store.bm25 import BM25, tokenize  # noqa: F401  (re-exported: older imports and the eval use them)
 from .types import Passage
 
@@ -21,24 +22,27 @@ class HybridRetriever:
         if hasattr(self.store, "invalidate"):
             self.store.invalidate()
 
-    def retrieve(self, question: str, top_k: int | None = None,
-                 query_vector: np.ndarray | None = None) -> list[Passage]:
+    def retrieve(self, question: str, top_k: int | None = None, query_vector: np.ndarray | None = None,
+                 since: str | None = None, until: str | None = None) -> list[Passage]:
+        """since/until: inclusive ISO dates of the article (either may be None); with either set,
+        articles without a known date are left out."""
         top_k = top_k or self.s.top_k
+        since, until = date_range(since, until)
         n = max(self.s.candidates, top_k)
         fused: dict[str, Passage] = {}
         scores: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
             qv = query_vector if query_vector is not None else self.embedder.embed_queries([question])[0]
-            for rank, p in enumerate(self.store.search(qv, n)):
+            for rank, p in enumerate(self.store.search(qv, n, since=since, until=until)):
                 fused[p.chunk_id] = p
                 scores[p.chunk_id] = self.s.dense_weight / (self.s.rrf_k + rank + 1)
             if self.s.sentence_vectors:
-                for rank, p in enumerate(self.store.search(qv, n, using="sent")):
+                for rank, p in enumerate(self.store.search(qv, n, using="sent", since=since, until=until)):
                     fused.setdefault(p.chunk_id, Passage(**{**p.__dict__, "dense_score": 0.0}))
                     fused[p.chunk_id].sentence_score = p.dense_score
                     scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + self.s.sentence_weight / (self.s.rrf_k + rank + 1)
         if self.mode in ("hybrid", "lexical"):
-            top = self.store.keyword_search(question, n)
+            top = self.store.keyword_search(question, n, since=since, until=until)
             weight = self.s.lexical_weight
             if self.mode == "hybrid" and top:
                 # BM25 speaks up in proportion to how rare the matched words are: a name or figure

@@ -11,10 +11,11 @@ import pytest
 
 from rag.chunk import chunk_document, split_sentences
 from rag.embed import HashEmbedder
-from rag.errors import IndexLockedError, IndexMismatchError
+from rag.errors import IndexLockedError, IndexMismatchError, InputError
 from rag.ingest import check_meta, index_meta
 from rag.load import load_file
 from rag.store import EdgeStore, QdrantStore, _pid
+from rag.types import Chunk
 
 from conftest import CORPUS, make_settings
 
@@ -234,6 +235,55 @@ def test_a_second_open_of_the_same_index_is_locked(kind, tmp_path):
     finally:
         store.close()
     open_store(kind, tmp_path).close()  # free again once closed
+
+
+# -- date filter ---------------------------------------------------------------------------------
+
+def dated_store(kind, tmp_path):
+    """Five one-sentence articles, the last one undated."""
+    emb = HashEmbedder(64)
+    store = open_store(kind, tmp_path)
+    for i, date in enumerate(["2024-10-31", "2024-11-01", "2024-11-05", "2024-11-06", ""]):
+        text = f"Meldung {i}: Truppen in Kursk, Bericht vom {date or 'unbekannten Tag'}."
+        c = Chunk(f"c{i}", f"d{i}.txt", f"Titel {i}", "", text, 0, len(text), 0, 1, f"sha{i}", date=date)
+        store.upsert([c], emb.embed_documents([text]), [emb.embed_documents([text])], [[(0, len(text))]])
+    return store, emb
+
+
+DATE_CASES = [
+    ("2024-11-01", "2024-11-05", {"c1", "c2"}),  # both ends inclusive
+    ("2024-11-05", None, {"c2", "c3"}),
+    (None, "2024-10-31", {"c0"}),
+    (None, None, {"c0", "c1", "c2", "c3", "c4"}),  # no filter: the undated one too
+]
+
+
+@pytest.mark.parametrize("since,until,want", DATE_CASES)
+def test_date_filter_is_inclusive_and_leaves_out_undated_passages(kind, tmp_path, since, until, want):
+    store, emb = dated_store(kind, tmp_path)
+    try:
+        q = emb.embed_queries(["Truppen in Kursk"])[0]
+        for using in ("chunk", "sent"):
+            got = store.search(q, 10, using, since=since, until=until)
+            assert {p.chunk_id for p in got} == want
+            assert all(p.date == f"2024-{p.text.split('vom ')[1][5:10]}" for p in got if p.chunk_id != "c4")
+        assert {p.chunk_id for p in store.keyword_search("Truppen Kursk", 10, since, until)} == want
+        assert store.search(q, 10)[0].text.startswith("Meldung")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("bad", ["5.11.2024", "2024-13-01", "gestern"])
+def test_a_malformed_date_is_an_input_error(kind, tmp_path, bad):
+    store, emb = dated_store(kind, tmp_path)
+    try:
+        for using in ("chunk", "sent"):
+            with pytest.raises(InputError, match="YYYY-MM-DD"):
+                store.search(emb.embed_queries(["x"])[0], 3, using, since=bad)
+        with pytest.raises(InputError, match="until="):
+            store.keyword_search("Truppen", 3, until=bad)
+    finally:
+        store.close()
 
 
 # -- keyword search ------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 the lock between processes and its disk-space guard. Hash vectors throughout."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -12,71 +11,35 @@ import pytest
 
 from rag import factory
 from rag.config import ROOT
-from rag.embed import HashEmbedder
-from rag.errors import IndexLockedError, InputError, RagError
+from rag.errors import IndexLockedError, RagError
 from rag.generate import ScriptedGenerator
 from rag.pipeline import Pipeline
 from rag.retrieve import HybridRetriever
 from rag.store import EdgeStore, QdrantStore
 from rag.store import edge as edge_mod
-from rag.types import Chunk
 
 from conftest import make_settings
+from test_store import DATE_CASES, dated_store
 
 
-@dataclasses.dataclass(frozen=True)
-class DatedChunk(Chunk):  # what the document-loading change gives every chunk
-    date: str = ""
-
-
-def dated_store(tmp_path):
-    emb = HashEmbedder(64)
-    store = EdgeStore(64, tmp_path / "edge")
-    for i, date in enumerate(["2024-10-31", "2024-11-01", "2024-11-05", "2024-11-06", ""]):
-        text = f"Meldung {i}: Truppen in Kursk, Bericht vom {date or 'unbekannten Tag'}."
-        c = DatedChunk(f"c{i}", f"d{i}.txt", f"Titel {i}", "", text, 0, len(text), 0, 1, f"sha{i}", date)
-        store.upsert([c], emb.embed_documents([text]), [emb.embed_documents([text])])
-    return store, emb
-
-
-@pytest.mark.parametrize("since,until,want", [
-    ("2024-11-01", "2024-11-05", {"c1", "c2"}),  # both ends inclusive
-    ("2024-11-05", None, {"c2", "c3"}),
-    (None, "2024-10-31", {"c0"}),
-    (None, None, {"c0", "c1", "c2", "c3", "c4"}),  # no filter: the undated one too
-])
-def test_date_filter_is_inclusive_and_leaves_out_undated_passages(tmp_path, since, until, want):
-    store, emb = dated_store(tmp_path)
+def test_hybrid_search_honours_the_date_filter(tmp_path):
+    """The swap suite (test_store.py) checks search and keyword_search on both stores; hybrid_search is Edge's."""
+    store, emb = dated_store("edge", tmp_path)
     try:
         q = emb.embed_queries(["Truppen in Kursk"])[0]
-        for using in ("chunk", "sent"):
-            assert {p.chunk_id for p in store.search(q, 10, using, since=since, until=until)} == want
-        assert {p.chunk_id for p in store.keyword_search("Truppen Kursk", 10, since, until)} == want
-        assert {p.chunk_id for p in store.hybrid_search(q, "Truppen", 10, since=since, until=until)} == want
-        assert store.search(q, 10)[0].text.startswith("Meldung")
+        for since, until, want in DATE_CASES:
+            assert {p.chunk_id for p in store.hybrid_search(q, "Truppen", 10, since=since, until=until)} == want
     finally:
         store.close()
 
 
 def test_date_is_an_indexed_datetime_field(tmp_path):
-    store, _ = dated_store(tmp_path)
+    store, _ = dated_store("edge", tmp_path)
     try:
         schema = store.shard.info().payload_schema
         assert schema["date"].data_type == store.qe.PayloadSchemaType.Datetime
         assert schema["doc_id"].data_type == store.qe.PayloadSchemaType.Keyword
         assert schema["date"].points == 4  # the undated passage is not in the index
-    finally:
-        store.close()
-
-
-@pytest.mark.parametrize("bad", ["5.11.2024", "2024-13-01", "gestern"])
-def test_a_malformed_date_is_an_input_error(tmp_path, bad):
-    store, emb = dated_store(tmp_path)
-    try:
-        with pytest.raises(InputError, match="YYYY-MM-DD"):
-            store.search(emb.embed_queries(["x"])[0], 3, since=bad)
-        with pytest.raises(InputError, match="until="):
-            store.keyword_search("Truppen", 3, until=bad)
     finally:
         store.close()
 

@@ -2,7 +2,6 @@
 the one message for a failed write."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import errno
 import uuid
@@ -10,12 +9,12 @@ import uuid
 import numpy as np
 
 from ..errors import IndexLockedError, InputError, RagError
+from ..load.text import date_ord
 from ..types import Chunk, Passage
 
 _NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
-_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end", "date", "site"]
-# Passage gains `date`/`site` with the document-loading change; until then they stay in the payload only
-_PASSAGE_FIELDS = {f.name for f in dataclasses.fields(Passage)}
+_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end", "date", "site", "url"]
+STATE_FIELDS = ["doc_id", "doc_sha256", "n_chunks", "title", "source", "date", "site", "url"]  # doc_states()
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -28,13 +27,15 @@ def _pid(key: str) -> str:
     return str(uuid.uuid5(_NS, key))
 
 
+def sentence_date(c: Chunk) -> dict:
+    """The article's date as a day number (date_ord), for integer range filters; {} when undated."""
+    return {"date_ord": date_ord(c.date)} if c.date else {}
+
+
 def chunk_payload(c: Chunk) -> dict:
-    p = {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "source": c.source, "text": c.text,
-         "start": c.start, "end": c.end, "index": c.index, "n_chunks": c.n_chunks, "doc_sha256": c.doc_sha256}
-    for k in ("date", "site"):
-        if hasattr(c, k):
-            p[k] = getattr(c, k)
-    return p
+    return {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "source": c.source, "text": c.text,
+            "start": c.start, "end": c.end, "index": c.index, "n_chunks": c.n_chunks, "doc_sha256": c.doc_sha256,
+            "date": c.date, "site": c.site, "url": c.url, **sentence_date(c)}
 
 
 def _span_payload(text: str, start: int, spans, i: int) -> dict:
@@ -47,10 +48,10 @@ def _span_payload(text: str, start: int, spans, i: int) -> dict:
 
 
 def _passage(payload: dict, score: float = 0.0) -> Passage:
-    extra = {k: payload[k] for k in ("date", "site") if k in payload and k in _PASSAGE_FIELDS}
     return Passage(chunk_id=payload["chunk_id"], doc_id=payload["doc_id"], title=payload["title"],
                    text=payload["text"], start=payload["start"], end=payload["end"],
-                   source=payload.get("source", ""), score=score, dense_score=score, **extra)
+                   source=payload.get("source", ""), score=score, dense_score=score,
+                   date=payload.get("date", ""), site=payload.get("site", ""), url=payload.get("url", ""))
 
 
 def date_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
@@ -92,7 +93,7 @@ def doc_states(payloads) -> dict[str, dict]:
     states: dict[str, dict] = {}
     for p in payloads:
         s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
-                                            "title": p.get("title", ""), "source": p.get("source", "")})
+                                            **{k: p.get(k, "") for k in ("title", "source", "date", "site", "url")}})
         s["shas"].add(p["doc_sha256"])
         s["n_chunks"].add(p["n_chunks"])
         s["count"] += 1

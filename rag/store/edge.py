@@ -18,8 +18,8 @@ import numpy as np
 
 from ..errors import RagError
 from ..types import Chunk, Passage
-from .base import (_PAYLOAD, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds, doc_states,
-                   locked_error, write_error)
+from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
+                   doc_states, locked_error, write_error)
 from .bm25 import edge_bm25, fold_numbers
 
 # Part of the index meta: bump it when the vectors, the payload or the BM25 settings (rag/store/bm25.py)
@@ -131,7 +131,7 @@ class EdgeStore:
                 break
 
     def doc_states(self) -> dict[str, dict]:
-        return doc_states(r.payload for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]))
+        return doc_states(r.payload for r in self._scroll(STATE_FIELDS))
 
     def _query(self, limit: int, query=None, prefetches=None, since=None, until=None):
         return self.shard.query(self.qe.QueryRequest(limit=limit, query=query, prefetches=prefetches,

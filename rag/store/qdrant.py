@@ -14,14 +14,16 @@ import numpy as np
 
 from ..errors import RagError
 from ..types import Chunk, Passage
-from .base import (_PAYLOAD, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds, doc_states,
-                   in_range, locked_error, write_error)
+from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
+                   date_ord, doc_states, in_range, locked_error, sentence_date, write_error)
 from .bm25 import BM25
 
 # Version of the collection layout; part of the index meta, so an index of another layout asks
 # for `rag ingest --rebuild` instead of being misread. 2: sentences as plain points, DOT distance.
-# 3: sentence points carry their text and article offsets (they are the answer's evidence).
-STORE_LAYOUT = 3
+# 3: either sentence points with their text and article offsets (the answer's evidence) or date,
+# site, url on passages and date_ord on passages and sentences (two branches numbered it 3 each).
+# 4: both. A date filter is an integer Range on date_ord: the same in local mode, :memory: and a server.
+STORE_LAYOUT = 4
 _SENT_PAYLOAD = ["chunk_id", "doc_id", "text", "start", "end"]
 
 
@@ -86,6 +88,7 @@ class QdrantStore:
                 if "://" in self.location:
                     for key in ("doc_id", "chunk_id"):
                         self.client.create_payload_index(name, key, qm.PayloadSchemaType.KEYWORD)
+                    self.client.create_payload_index(name, "date_ord", qm.PayloadSchemaType.INTEGER)
         if not self.client.collection_exists(self.meta_collection):
             self.client.create_collection(
                 self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
@@ -93,6 +96,14 @@ class QdrantStore:
     def _doc_filter(self, doc_id: str):
         qm = self._qm
         return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
+
+    def _date_filter(self, since: str | None, until: str | None):
+        """Inclusive ISO dates; a passage without a date has no date_ord and never matches."""
+        since, until = date_bounds(since, until)
+        lo, hi = date_ord(since), date_ord(until)
+        if lo is None and hi is None:
+            return None
+        return self._qm.Filter(must=[self._qm.FieldCondition(key="date_ord", range=self._qm.Range(gte=lo, lte=hi))])
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                sentence_vectors: Sequence[np.ndarray] | None = None,
@@ -105,7 +116,7 @@ class QdrantStore:
         spans_of = sentence_spans if sentence_spans is not None else [()] * len(chunks)
         for c, sv, spans in zip(chunks, sentence_vectors, spans_of, strict=True) if sentence_vectors is not None else ():
             sent_points += [qm.PointStruct(id=_pid(f"{c.chunk_id}#s{i}"), vector={"chunk": v.tolist()},
-                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id,
+                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, **sentence_date(c),
                                                     **_span_payload(c.text, c.start, spans, i)})
                             for i, v in enumerate(_unit(sv) if len(sv) else [])]
         points = [qm.PointStruct(id=_pid(c.chunk_id), vector={"chunk": v.tolist()},
@@ -134,18 +145,21 @@ class QdrantStore:
                 break
 
     def doc_states(self) -> dict[str, dict]:
-        return doc_states(r.payload for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]))
+        return doc_states(r.payload for r in self._scroll(STATE_FIELDS))
 
-    def search(self, vector: np.ndarray, limit: int, using: str = "chunk") -> list[Passage]:
-        """using="chunk": passages by their own vector; "sent": passages by their best sentence."""
+    def search(self, vector: np.ndarray, limit: int, using: str = "chunk", since: str | None = None,
+               until: str | None = None) -> list[Passage]:
+        """using="chunk": passages by their own vector; "sent": passages by their best sentence.
+        since/until: inclusive ISO dates of the article; undated articles are left out then."""
         q = _unit(vector).tolist()
+        flt = self._date_filter(since, until)
         if using != "sent":
             res = self.client.query_points(self.collection, query=q, using="chunk", limit=limit,
-                                           with_payload=_PAYLOAD)
+                                           with_payload=_PAYLOAD, query_filter=flt)
             return [_passage(p.payload, float(p.score)) for p in res.points]
         # a passage has ~3 sentences: 4x as many sentence hits almost always cover `limit` passages
         hits = self.client.query_points(self.sent_collection, query=q, using="chunk", limit=4 * limit,
-                                        with_payload=["chunk_id"]).points
+                                        with_payload=["chunk_id"], query_filter=flt).points
         best: dict[str, float] = {}
         for h in hits:  # ranked best first, so the first hit of a passage is its MaxSim score
             best.setdefault(h.payload["chunk_id"], float(h.score))
