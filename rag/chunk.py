@@ -97,5 +97,5 @@ def chunk_document(doc: Document, max_chars: int = 700, overlap: int = 1) -> lis
         body = doc.text[s:e]
         out.append(Chunk(chunk_id=chunk_id(doc.doc_id, s, e, body), doc_id=doc.doc_id, title=doc.title,
                          source=doc.source, text=body, start=s, end=e, index=i, n_chunks=len(windows),
-                         doc_sha256=doc.sha256))
+                         doc_sha256=doc.sha256, date=doc.date, site=doc.site, url=doc.url))
     return out

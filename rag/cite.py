@@ -15,6 +15,7 @@ import numpy as np
 
 from . import terms as T
 from .chunk import split_sentences
+from .prompt import source_label
 from .types import Evidence
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -84,6 +85,11 @@ def _grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]
     return True
 
 
+def _with_label(e: Evidence) -> str:
+    label = source_label(e)
+    return f"{e.text} ({label})" if label else e.text
+
+
 def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
            threshold: float = 0.35) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
     """Check every sentence of an answer against the evidence it cites, exactly.
@@ -111,7 +117,9 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         def ok(ns):
             # figures must be in the cited sentences themselves; a name may also be in a neighbouring
             # sentence of the same article (a quote and its speaker are often two sentences)
-            texts = [by_number[n].text for n in ns]
+            # the article's site and date stand above its sentences in the prompt ("DW, 2020-01-19"):
+            # "DW reported on 19 January 2020 ..." is grounded by them too
+            texts = [_with_label(by_number[n]) for n in ns]
             near = texts + [e.text for e in evidence for n in ns if e.doc_id == by_number[n].doc_id
                             and abs(e.number - n) == 1]
             return (_grounded([k for k in keys if k.kind == "number"], texts, q_terms)

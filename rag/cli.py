@@ -12,7 +12,10 @@ from .errors import RagError
 EPILOG = """examples:
   rag fetch-models                 download + verify the default models (idempotent)
   rag ingest                       index ./corpus incrementally
+  rag ingest page.pdf              add one file (.txt .md .html .pdf .docx)
+  rag ingest https://www.dw.com/en/...   fetch a page and index it with its URL as source
   rag search "Lin Jian"            show the passages a question retrieves
+  rag search "Lin Jian" --since 2024-10-01 --until 2024-10-31   only articles of that month
   rag ask "What did China say about the deployment?"
   rag eval --quick                 retrieval metrics on the eval set
   rag serve                        start the chat at http://127.0.0.1:7860
@@ -28,16 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("names", nargs="*", help="models (default: the embedder and the LLM in use)")
     f.add_argument("--verify", action="store_true", help="re-hash files already present")
     i = sub.add_parser("ingest", help="add/update/remove articles in the index (incremental)")
-    i.add_argument("path", nargs="?", type=Path, help="file or folder (default: corpus/)")
+    # a str, not a Path: Path("https://x") would fold the // of a URL
+    i.add_argument("path", nargs="?", help="file, folder or http(s) URL (default: corpus/)")
     i.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
     s = sub.add_parser("search", help="retrieve passages for a question")
     s.add_argument("question")
     s.add_argument("-k", "--top-k", type=int, default=5)
     s.add_argument("--json", action="store_true")
+    _dates(s)
     a = sub.add_parser("ask", help="answer a question with citations")
     a.add_argument("question")
     a.add_argument("--json", action="store_true", help="print the Answer as JSON")
     a.add_argument("--no-stream", action="store_true")
+    _dates(a)
     e = sub.add_parser(
         "eval", help="score the pipeline on eval/questions.jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -64,9 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _dates(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this date")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this date")
+
+
+def _label(p) -> str:
+    from .prompt import source_label
+    label = source_label(p)
+    return f" — {label}" if label else ""
+
+
 def _print_passages(passages) -> None:
     for i, p in enumerate(passages, 1):
-        print(f"[{i}] {p.title}  ({p.doc_id} {p.start}-{p.end})  score={p.score:.4f} "
+        print(f"[{i}] {p.title}{_label(p)}  ({p.doc_id} {p.start}-{p.end})  score={p.score:.4f} "
               f"dense={p.dense_score:.3f} bm25={p.lexical_score:.2f}")
         print("    " + p.text.replace("\n", " ")[:300])
 
@@ -108,22 +125,22 @@ def _run(args, settings: Settings) -> int:
         for doc, why in rep.failed.items():
             print(f"skipped {doc}: {why}", file=sys.stderr)
         for doc, other in rep.duplicates.items():
-            print(f"skipped {doc}: same text as {other}", file=sys.stderr)
+            print(f"skipped {doc}: same article as {other}", file=sys.stderr)
         print(rep.summary())
         return 1 if rep.failed and not (rep.added or rep.updated or rep.unchanged) else 0
     if args.cmd == "articles":
         for a in pipe.articles():
-            print(f"{a['doc_id']}\t{a['chunks']} chunks\t{a['title']}")
+            print(f"{a['doc_id']}\t{a['chunks']} chunks\t{a['date'] or '-'}\t{a['site'] or '-'}\t{a['title']}")
         return 0
     if args.cmd == "search":
-        passages = pipe.retrieve(args.question, args.top_k)
+        passages = pipe.retrieve(args.question, args.top_k, since=args.since, until=args.until)
         if args.json:
             print(json.dumps([p.__dict__ for p in passages], ensure_ascii=False, indent=1))
         else:
             _print_passages(passages)
         return 0
     if args.cmd == "ask":
-        stream = pipe.ask_stream(args.question)
+        stream = pipe.ask_stream(args.question, since=args.since, until=args.until)
         for piece in stream:
             if not (args.json or args.no_stream):
                 print(piece, end="", flush=True)
@@ -136,7 +153,8 @@ def _run(args, settings: Settings) -> int:
             print("\n" + "-" * 60)
         print(ans.text)
         for c in ans.citations:
-            print(f"  [{c.number}] {c.title} ({c.doc_id} {c.start}-{c.end}, support {c.support:.2f})")
+            print(f"  [{c.number}] {c.title}{_label(c.passage)} ({c.doc_id} {c.start}-{c.end}, "
+                  f"support {c.support:.2f})")
             print("      " + c.text.replace("\n", " ")[:240])
         t = ans.timings
         print(f"({ans.backend or 'no LLM call'}; total {t.get('total_s', 0):.1f}s, "

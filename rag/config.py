@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, validation_alias=AliasChoices("RAG_QDRANT_URL", "QDRANT_URL"))
     qdrant_api_key: str | None = None
     collection: str = "articles"
+    # auto: qdrant-client local mode under index/qdrant, a Qdrant server when QDRANT_URL is set;
+    # edge: Qdrant Edge in process under index/edge (to become the default once measured by the eval)
+    store_backend: Literal["auto", "qdrant-local", "edge"] = "auto"
 
     # embedding
     embed_backend: Literal["sentence-transformers", "hash"] = "sentence-transformers"
@@ -80,6 +83,14 @@ class Settings(BaseSettings):
     max_files_per_upload: int = 20
     max_article_chars: int = 2_000_000
 
+    # fetching articles by URL (`rag ingest https://...`, the Articles tab)
+    fetch_timeout_s: float = 20.0
+    fetch_max_mb: float = 10.0
+    # loopback/private/link-local addresses are refused (server-side request forgery) unless
+    # allowed for all hosts, or for the host names listed (e.g. an intranet news server)
+    fetch_allow_private: bool = False
+    fetch_allowed_hosts: list[str] = []
+
     # server
     host: str = "127.0.0.1"
     port: int = 7860
@@ -95,3 +106,7 @@ class Settings(BaseSettings):
     @property
     def local_index_path(self) -> Path:
         return self.index_dir / "qdrant"
+
+    @property
+    def edge_index_path(self) -> Path:
+        return self.index_dir / "edge" / self.collection

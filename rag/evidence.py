@@ -148,9 +148,10 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
     neighbours = {id(n) for n in extra if take(n, slack=1.4)}
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
-    title = {p.doc_id: (p.title, p.source) for p in passages}
+    article = {p.doc_id: p for p in passages}
     ordered = sorted(chosen, key=lambda c: (doc_order.index(c.doc_id), c.start))
-    return [Evidence(number=i, doc_id=c.doc_id, title=title.get(c.doc_id, ("", ""))[0], text=c.text,
-                     start=c.start, end=c.end, score=c.score, chunk_id=c.chunk_id,
-                     source=title.get(c.doc_id, ("", ""))[1], neighbour=id(c) in neighbours)
+    return [Evidence(number=i, doc_id=c.doc_id, text=c.text, start=c.start, end=c.end, score=c.score,
+                     chunk_id=c.chunk_id, neighbour=id(c) in neighbours,
+                     **{k: getattr(article[c.doc_id], k) if c.doc_id in article else ""
+                        for k in ("title", "source", "date", "site")})
             for i, c in enumerate(ordered, 1)], missing

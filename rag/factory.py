@@ -16,10 +16,14 @@ def build_embedder(s: Settings, show_progress: bool = False):
 
 
 def build_store(s: Settings, dim: int, memory: bool = False):
+    if s.store_backend == "edge" and not memory:
+        from .store.edge import EdgeStore
+        return EdgeStore(dim, s.edge_index_path)
     from .store import QdrantStore
     if memory:
         return QdrantStore(dim, s.collection, memory=True)
-    return QdrantStore(dim, s.collection, path=s.local_index_path, url=s.qdrant_url, api_key=s.qdrant_api_key)
+    url = s.qdrant_url if s.store_backend == "auto" else None
+    return QdrantStore(dim, s.collection, path=s.local_index_path, url=url, api_key=s.qdrant_api_key)
 
 
 def build_generator(s: Settings):

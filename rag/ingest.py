@@ -12,22 +12,23 @@ from pathlib import Path
 
 from .chunk import CHUNKER_VERSION, chunk_document, split_sentences
 from .errors import IndexMismatchError, InputError
-from .load import discover, load_file
+from .load import discover, is_url, load_file, load_url
 from .store import STORE_LAYOUT
 from .types import Document, IngestReport
 
 Progress = Callable[[float, str], None]
 
 
-def index_meta(settings, embedder) -> dict:
-    return {"layout": STORE_LAYOUT, "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+def index_meta(settings, embedder, store=None) -> dict:
+    # each backend versions its own on-disk layout
+    return {"layout": getattr(store, "layout", STORE_LAYOUT), "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
             "sentence_vectors": settings.sentence_vectors,
             "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
 
 
 def check_meta(store, settings, embedder) -> None:
     """Refuse to mix vectors from different models or chunkings in one index."""
-    want, have = index_meta(settings, embedder), store.get_meta()
+    want, have = index_meta(settings, embedder, store), store.get_meta()
     if have is None:
         return
     diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
@@ -54,14 +55,24 @@ def _under(source: str, root: Path) -> bool:
         return False
 
 
-def ingest(path: Path, store, embedder, settings, progress: Progress | None = None,
+def ingest(path: Path | str, store, embedder, settings, progress: Progress | None = None,
            show_bar: bool = False, rebuild: bool = False, prune: bool = True) -> IngestReport:
+    """Index a file, a folder (kept in sync: articles whose file is gone are removed) or a URL."""
     t0 = time.perf_counter()
     rep = IngestReport()
-    path = Path(path)
     if rebuild:
         store.reset()
     check_meta(store, settings, embedder)
+    if is_url(str(path)):
+        try:
+            docs = [load_url(str(path), settings)]
+        except InputError as e:
+            rep.failed[str(path)] = str(e)
+            docs = []
+        _index(docs, store, embedder, settings, rep, store.doc_states(), progress, show_bar)
+        rep.seconds = time.perf_counter() - t0
+        return rep
+    path = Path(path)
     root = path if path.is_dir() else path.parent
     docs: list[Document] = []
     for f in discover(path):
@@ -80,20 +91,33 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
         for doc_id, st in list(states.items()):
             # only articles that lived under the folder being synced (or whose file is gone) go
             src = st["source"]
+            if is_url(src):  # fetched by URL: no file of it to be missing
+                continue
             if doc_id not in scanned and (not src or _under(src, root) or not Path(src).exists()):
                 store.delete_doc(doc_id)
                 rep.removed.append(doc_id)
                 del states[doc_id]
+    _index(docs, store, embedder, settings, rep, states, progress, show_bar)
+    rep.seconds = time.perf_counter() - t0
+    return rep
 
+
+def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, states: dict,
+           progress: Progress | None, show_bar: bool) -> None:
+    """Chunk, embed and write the new or changed documents; skip duplicates: the same text, or
+    the same canonical URL (one page saved as a file and fetched by its address)."""
     sha_owner = {sha: d for d, s in states.items() if s["complete"] for sha in s["shas"]}
     todo: list[tuple[Document, bool]] = []
+    url_owner = {s["url"]: d for d, s in states.items() if s["complete"] and s.get("url")}
     seen: dict[str, str] = {}
     for d in docs:
-        owner = seen.get(d.sha256) or sha_owner.get(d.sha256)
+        owner = seen.get(d.sha256) or sha_owner.get(d.sha256) or (url_owner.get(d.url) if d.url else None)
         if owner and owner != d.doc_id:
             rep.duplicates[d.doc_id] = owner
             continue
         seen[d.sha256] = d.doc_id
+        if d.url:
+            url_owner.setdefault(d.url, d.doc_id)
         st = states.get(d.doc_id)
         if st and st["complete"] and st["shas"] == {d.sha256}:
             rep.unchanged.append(d.doc_id)
@@ -109,7 +133,7 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
         bar = tqdm(total=total, unit="chunk", desc="Embedding")
     done = 0
     if chunked:
-        store.set_meta(index_meta(settings, embedder))
+        store.set_meta(index_meta(settings, embedder, store))
     for d, existed, chunks in chunked:
         if progress:
             progress(done / total, f"Embedding {d.doc_id}")
@@ -128,7 +152,5 @@ def ingest(path: Path, store, embedder, settings, progress: Progress | None = No
     if progress:
         progress(1.0, "Done")
     if store.get_meta() is None and store.count() == 0:
-        store.set_meta(index_meta(settings, embedder))
-    rep.seconds = time.perf_counter() - t0
-    return rep
+        store.set_meta(index_meta(settings, embedder, store))
 

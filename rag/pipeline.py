@@ -15,6 +15,8 @@ from .config import Settings
 from .errors import InputError
 from .evidence import select as select_evidence
 from .ingest import check_meta, ingest
+from .load import is_url
+from .load.text import date_range
 from .retrieve import HybridRetriever
 from .types import Answer, Citation, IngestReport, Passage
 
@@ -104,9 +106,11 @@ class Pipeline:
     # -- index -------------------------------------------------------------------------------
     def ingest(self, path: Path | str | None = None, progress=None, show_bar: bool = False,
                rebuild: bool = False) -> IngestReport:
+        """A file, a folder (default: the corpus folder) or an http(s) URL."""
+        target = str(path).strip() if is_url(str(path)) else Path(path or self.s.corpus_dir)
         with self._index_lock:
             try:
-                return ingest(Path(path or self.s.corpus_dir), self.store, self.embedder, self.s,
+                return ingest(target, self.store, self.embedder, self.s,
                               progress=progress, show_bar=show_bar, rebuild=rebuild)
             finally:  # a failed ingest may still have written some articles
                 if self._retriever:
@@ -115,7 +119,8 @@ class Pipeline:
     def articles(self) -> list[dict]:
         with self._index_lock:
             states = self.store.doc_states()
-        return [{"doc_id": d, "title": st["title"], "chunks": st["count"], "complete": st["complete"]}
+        return [{"doc_id": d, "title": st["title"], "chunks": st["count"], "complete": st["complete"],
+                 "date": st.get("date", ""), "site": st.get("site", ""), "source": st["source"]}
                 for d, st in sorted(states.items())]
 
     def delete_article(self, doc_id: str) -> None:
@@ -127,10 +132,12 @@ class Pipeline:
     def embed(self, texts: list[str] | str) -> np.ndarray:
         return self.embedder.embed_documents([texts] if isinstance(texts, str) else list(texts))
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, top_k: int | None = None, since: str | None = None,
+                 until: str | None = None) -> list[Passage]:
+        """since/until: only articles dated in that range (inclusive ISO dates)."""
         q = validate_question(question, self.s.max_question_chars)
         with self._index_lock:
-            return self.retriever.retrieve(q, top_k or self.s.top_k)
+            return self.retriever.retrieve(q, top_k or self.s.top_k, since=since, until=until)
 
     # -- answering ---------------------------------------------------------------------------
     def _complete(self, messages, max_tokens: int) -> str:
@@ -152,16 +159,20 @@ class Pipeline:
             out = f"{last} {question}".strip()
         return out
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
-        return self.ask_stream(question, history).result()
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, since: str | None = None,
+            until: str | None = None) -> Answer:
+        return self.ask_stream(question, history, since, until).result()
 
-    def ask_stream(self, question: str, history: list[dict[str, str]] | None = None) -> AnswerStream:
+    def ask_stream(self, question: str, history: list[dict[str, str]] | None = None,
+                   since: str | None = None, until: str | None = None) -> AnswerStream:
         q = validate_question(question, self.s.max_question_chars)  # fail before streaming starts
+        since, until = date_range(since, until)
         stream = AnswerStream(iter(()))
-        stream._gen = self._run(q, history or [], stream)
+        stream._gen = self._run(q, history or [], stream, since, until)
         return stream
 
-    def _run(self, q: str, history: list[dict[str, str]], stream: AnswerStream) -> Iterator[str]:
+    def _run(self, q: str, history: list[dict[str, str]], stream: AnswerStream, since: str | None = None,
+             until: str | None = None) -> Iterator[str]:
         t0 = time.perf_counter()
         language = lang.detect(q)
         ans = Answer(question=q, text="", language=language, backend="")
@@ -170,7 +181,7 @@ class Pipeline:
         t1 = time.perf_counter()
         with self._index_lock:
             qv = self.embedder.embed_queries([standalone])[0]
-            passages = self.retriever.retrieve(standalone, self.s.top_k, query_vector=qv)
+            passages = self.retriever.retrieve(standalone, self.s.top_k, query_vector=qv, since=since, until=until)
             sents = self.store.sentences([p.chunk_id for p in passages]) if passages else []
         for i, p in enumerate(passages, 1):
             p.number = i
@@ -234,4 +245,4 @@ class Pipeline:
 
 def _as_passage(e) -> Passage:
     return Passage(chunk_id=e.chunk_id, doc_id=e.doc_id, title=e.title, text=e.text, start=e.start,
-                   end=e.end, score=e.score, source=e.source)
+                   end=e.end, score=e.score, source=e.source, date=e.date, site=e.site)

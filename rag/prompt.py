@@ -7,7 +7,7 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-from .types import Evidence
+from .types import Evidence, Passage
 
 
 class PromptError(ValueError):
@@ -44,13 +44,23 @@ def _fence(text: str) -> str:
     return _TAG.sub(lambda m: f"<{m.group(1)} {m.group(2).lower()}>", text)
 
 
+def source_label(p: Passage | Evidence) -> str:
+    """Who published the evidence and when, e.g. "DW, 2020-01-19"; "" when neither is known."""
+    return ", ".join(x for x in (p.site, p.date) if x)
+
+
 def format_evidence(evidence: list[Evidence]) -> str:
     """Numbered sentences, one per line; a blank line between articles (the model can tell sources
-    apart without spending tokens on titles)."""
+    apart without spending tokens on titles). An article whose site or date is known opens with
+    it once, e.g. "(DW, 2020-01-19)", so the model can say who reported what and when."""
     lines, last = [], None
     for e in evidence:
-        if last is not None and e.doc_id != last:
-            lines.append("")
+        if e.doc_id != last:
+            if last is not None:
+                lines.append("")
+            label = source_label(e)
+            if label:
+                lines.append(f"({_fence(label)})")
         lines.append(f"[{e.number}] {_fence(' '.join(e.text.split()))}")
         last = e.doc_id
     return "\n".join(lines)

@@ -11,6 +11,10 @@ class Document:
     source: str  # path or URL the text came from
     text: str
     sha256: str
+    date: str = ""  # publication date, ISO "YYYY-MM-DD"; "" when unknown
+    site: str = ""  # publication, e.g. "DW", "The Guardian", or the host name
+    author: str = ""
+    url: str = ""  # canonical URL when known
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,9 @@ class Chunk:
     index: int
     n_chunks: int
     doc_sha256: str
+    date: str = ""
+    site: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -41,6 +48,9 @@ class Passage:
     lexical_score: float = 0.0
     sentence_score: float = 0.0  # best cosine of one of its sentences
     number: int = 0  # position [n] in the prompt, 1-based; 0 = not numbered
+    date: str = ""  # the article's publication date, ISO; "" when unknown
+    site: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -56,6 +66,8 @@ class Evidence:
     chunk_id: str = ""  # the passage it was found in (its context in the sources panel)
     source: str = ""
     neighbour: bool = False  # added for context (a pronoun, a quote's speaker), not for its score
+    date: str = ""  # the article's publication date, ISO; "" when unknown
+    site: str = ""
 
 
 @dataclass

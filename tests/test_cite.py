@@ -102,3 +102,15 @@ def test_stray_cjk_characters_are_removed_unless_the_evidence_has_them():
     text, _, _ = verify("Der Sender heißt 朝鮮中央通信 laut Bericht. [1]", [E(1, "朝鮮中央通信 meldete")],
                         matrix([[0.8]]))
     assert "朝鮮中央通信" in text
+
+
+def test_the_site_and_date_above_an_article_ground_a_sentence_that_names_them():
+    """format_evidence puts "(DW, 2020-01-19)" above the article's sentences: the model may say so."""
+    dated = Evidence(number=1, doc_id="d1", title="T", text="Die Regierung kündigte 500 neue Stellen an.",
+                     start=0, end=43, score=0.5, site="DW", date="2020-01-19")
+    text, _, stats = verify("DW reported on 2020-01-19 that the government announced 500 new jobs [1].",
+                            [dated], matrix([[0.9]]))
+    assert stats["kept"] == 1 and text.endswith("[1]")
+    undated = Evidence(**{**vars(dated), "site": "", "date": ""})
+    assert verify("DW reported on 2020-01-19 that the government announced 500 new jobs [1].",
+                  [undated], matrix([[0.9]]))[2]["dropped"] == 1

@@ -38,11 +38,11 @@ def test_incremental_add_change_delete_and_rerun(hash_pipeline, hash_settings):
 def test_bad_files_are_reported_and_do_not_stop_the_rest(hash_pipeline, hash_settings):
     corpus = hash_settings.corpus_dir
     (corpus / "empty.txt").write_bytes(b"")
-    (corpus / "latin1.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\x03 binary")
     rep = hash_pipeline.ingest(corpus)
     assert len(rep.added) == 5
     assert "holds no text" in rep.failed["empty.txt"]
-    assert "UTF-8" in rep.failed["latin1.txt"]
+    assert "binary" in rep.failed["binary.txt"]
 
 
 def test_duplicate_article_under_two_names_is_indexed_once(hash_pipeline, hash_settings):

@@ -116,3 +116,21 @@ def test_stream_yields_pieces_then_holds_the_answer(pipe):
     pieces = list(s)
     assert len(pieces) > 3 and "".join(pieces).startswith("Lin Jian")
     assert s.answer is not None and s.answer.timings["total_s"] > 0
+
+
+def test_the_date_filter_reaches_the_evidence_and_the_prompt_names_site_and_date(pipe, tmp_path):
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    for name, day in (("a.md", "2020-01-19"), ("b.md", "2020-02-01")):
+        (folder / name).write_text(f"---\ndate: {day}\nsource: Testblatt\n---\nDie Schleuse von "
+                                   f"{name[0].upper()}-Dorf wurde eröffnet. Die Schleuse kostete viel Geld.",
+                                   encoding="utf-8")
+    pipe.ingest(folder)
+    pipe.generator.replies = ["Die Schleuse wurde eröffnet [1]."]
+    a = pipe.ask("Wann wurde die Schleuse eröffnet?", since="2020-01-20")
+    assert [p.doc_id for p in a.passages] == ["b.md"]  # the corpus articles are undated: left out too
+    assert a.evidence and {(e.doc_id, e.site, e.date) for e in a.evidence} == {("b.md", "Testblatt", "2020-02-01")}
+    assert "(Testblatt, 2020-02-01)\n[1] " in pipe.generator.calls[-1][1]["content"]
+    assert [c.passage.date for c in a.citations] == ["2020-02-01"]
+    with pytest.raises(InputError, match="is after --until"):
+        pipe.ask("Wann wurde die Schleuse eröffnet?", since="2020-02-01", until="2020-01-01")

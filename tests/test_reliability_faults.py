@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from rag import models
+from rag import factory, models
 from rag.chunk import chunk_document
 from rag.config import ROOT, Settings
 from rag.embed import HashEmbedder
@@ -88,18 +88,18 @@ CHILD = textwrap.dedent("""
     from rag.config import Settings
     from rag.embed import HashEmbedder
     from rag.pipeline import Pipeline
-    from rag.store import QdrantStore
+    from rag.store import EdgeStore, QdrantStore
 
-    corpus, index, mode, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    corpus, index, mode, kill_at, backend = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
     s = Settings(corpus_dir=corpus, index_dir=index, embed_backend="hash", embed_dim=64,
-                 collection="articles", llm_backend="scripted")
+                 collection="articles", llm_backend="scripted", store_backend=backend)
 
     class SlowEmbedder(HashEmbedder):  # a real model takes a while per article: leave room to kill
         def embed_documents(self, texts):
             time.sleep(0.05)
             return super().embed_documents(texts)
 
-    class Store(QdrantStore):
+    class Store(EdgeStore if backend == "edge" else QdrantStore):
         n = 0
         def upsert(self, chunks, vectors, sentence_vectors=None, sentence_spans=None):
             Store.n += 1
@@ -113,7 +113,7 @@ CHILD = textwrap.dedent("""
             super().upsert(chunks, vectors, sentence_vectors, sentence_spans)
             print(f"wrote {chunks[0].doc_id}", flush=True)
 
-    store = Store(64, "articles", path=s.local_index_path)
+    store = Store(64, s.edge_index_path) if backend == "edge" else Store(64, "articles", path=s.local_index_path)
     print("started", flush=True)
     Pipeline(s, embedder=SlowEmbedder(64), store=store).ingest()
     print("done", flush=True)
@@ -131,14 +131,14 @@ def _lines(proc) -> queue.Queue:
     return q
 
 
-def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int) -> tuple[list[str], str | None]:
+def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int, backend: str = "auto") -> tuple[list[str], str | None]:
     """Run the ingest in a subprocess, SIGKILL it (mode 'kill': from outside after `kill_at`
     articles were written; 'mid-article': it kills itself halfway through article `kill_at`).
     Returns the articles it reported written, and the one it died inside (or None)."""
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     proc = subprocess.Popen([sys.executable, str(script), str(corpus), str(tmp_path / "index"), mode,
-                             str(kill_at)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             str(kill_at), backend], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True)
     written, partial, q = [], None, _lines(proc)
     deadline = time.monotonic() + 90
@@ -163,19 +163,20 @@ def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int) -> tuple[list[st
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("phase,mode", [("fresh", "kill"), ("fresh", "mid-article"), ("update", "mid-article")])
-def test_ingest_killed_midway_loses_nothing(tmp_path, phase, mode):
+@pytest.mark.parametrize("backend", ["auto", "edge"])
+def test_ingest_killed_midway_loses_nothing(tmp_path, phase, mode, backend):
     corpus = make_corpus(tmp_path / "corpus")
-    s = disk_settings(tmp_path, corpus)
+    s = disk_settings(tmp_path, corpus, store_backend=backend)
     if phase == "update":  # a full index, then every article changes and the re-ingest is killed
         p = Pipeline(s, embedder=HashEmbedder(64))
         assert len(p.ingest().added) == N_ARTICLES
         p.store.close()
         make_corpus(corpus, version=2)
-    written, partial = run_child_ingest(tmp_path, corpus, mode, kill_at=8)
+    written, partial = run_child_ingest(tmp_path, corpus, mode, kill_at=8, backend=backend)
     assert 0 < len(written) < N_ARTICLES
     assert (partial is not None) == (mode == "mid-article")
 
-    store = QdrantStore(64, "articles", path=s.local_index_path)  # the dead child's lock is gone
+    store = factory.build_store(s, 64)  # the dead child's lock is gone
     try:
         states = store.doc_states()
         for doc_id in written:

@@ -31,7 +31,7 @@ def test_hybrid_uses_chunk_and_sentence_search_unless_sentence_vectors_are_off(h
     hash_pipeline.ingest(hash_pipeline.s.corpus_dir)
     calls = []
     search = hash_pipeline.store.search
-    hash_pipeline.store.search = lambda v, n, using="chunk": calls.append(using) or search(v, n, using)
+    hash_pipeline.store.search = lambda v, n, using="chunk", **kw: calls.append(using) or search(v, n, using, **kw)
     hash_pipeline.retriever.retrieve("Kursk")
     assert calls == ["chunk", "sent"]
     hash_pipeline.s.sentence_vectors = False

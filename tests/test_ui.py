@@ -196,3 +196,10 @@ def test_real_pipeline_answers_china_question(real_pipeline, real_settings):
     assert ans["backend"].startswith("llama.cpp:")
     assert "china" in ans["text"].lower() or "beijing" in ans["text"].lower()
     assert all(c["doc_id"] in {p["doc_id"] for p in ans["passages"]} for c in ans["citations"])
+
+
+def test_url_box_refuses_a_private_address(app_client):
+    report, _, _, _ = app_client.predict("http://10.0.0.1/intern.html", api_name="/add_url")
+    assert "10.0.0.1" in report and "private, loopback or link-local" in report
+    report, *_ = app_client.predict("not a url", api_name="/add_url")
+    assert "Paste a web address" in report

@@ -135,3 +135,15 @@ def test_markdown_in_answers_stays_literal_and_lines_break():
     # the chat renders these bubbles as HTML without Markdown, so ![](...) cannot become an image
     html = fmt.answer_html(answer("![x](http://evil.example/p.png) one\ntwo [1].", [passage("p")]))
     assert "<img" not in html and "![x](http://evil.example/p.png)" in html and "one<br>two" in html
+
+
+def test_source_card_shows_site_and_date_and_links_only_http():
+    from rag.ui.format import source_card
+    p = Passage(chunk_id="c", doc_id="dw.html", title="Uncork", text="Ahr.", start=0, end=4, score=1.0,
+                number=1, site="DW", date="2013-06-10", url="https://www.dw.com/en/a-16863843")
+    card = source_card(p, None)
+    assert '<div class="origin"><a href="https://www.dw.com/en/a-16863843"' in card and "DW</a> · 10 Jun 2013" in card
+    evil = Passage(**{**p.__dict__, "site": "<b>x</b>", "url": "javascript:alert(1)", "date": ""})
+    card = source_card(evil, None)
+    assert "javascript:" not in card and "&lt;b&gt;x&lt;/b&gt;" in card and "<a href" not in card
+    assert 'class="origin"' not in source_card(Passage(**{**p.__dict__, "site": "", "date": "", "url": ""}), None)

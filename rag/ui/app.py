@@ -14,7 +14,7 @@ import pandas as pd
 from . import format as fmt
 from ..config import Settings
 from ..errors import InputError, RagError
-from ..load import SUPPORTED, parse
+from ..load import KINDS, SUPPORTED, is_url, parse
 from ..types import IngestReport
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ EXAMPLES = ["What did China say about the deployment?",
             "Where were North Korean troops fighting?",
             "Was forderten die USA von China?"]
 HISTORY_MESSAGES = 6  # the condense prompt only looks at the last few turns anyway
+COLUMNS = ["file", "title", "site", "date", "chunks"]
 _UNSAFE = re.compile(r"[^\w.\- ]")  # \w keeps umlauts; slashes, quotes, colons and the like go
 
 
@@ -32,7 +33,7 @@ def safe_name(name: str) -> str:
     if not base or base.startswith(".") or len(base) > 150:
         raise InputError(f"{name}: not a usable file name; rename the file (letters, digits, . - _)")
     if Path(base).suffix.lower() not in SUPPORTED:
-        raise InputError(f"{base}: unsupported type; upload .txt, .md or .html articles")
+        raise InputError(f"{base}: unsupported type; upload {KINDS} articles")
     return base
 
 
@@ -62,17 +63,18 @@ def _inside(s: Settings, doc_id: str) -> Path | None:
 
 
 def _article_rows(pipe) -> tuple[pd.DataFrame, list[str]]:
-    rows = [[a["doc_id"], a["title"], a["chunks"]] for a in pipe.articles()]
-    return pd.DataFrame(rows, columns=["file", "title", "chunks"]), [r[0] for r in rows]
+    rows = [[a["doc_id"], a["title"], a.get("site", ""), a.get("date", ""), a["chunks"]] for a in pipe.articles()]
+    return pd.DataFrame(rows, columns=COLUMNS), [r[0] for r in rows]
 
 
 def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
     s = settings or pipe.s
 
-    def chat(message, messages, turns):
+    def chat(message, messages, turns, since="", until=""):
         messages, turns = list(messages or []), list(turns or [])
         try:
-            stream = pipe.ask_stream(message, turns[-HISTORY_MESSAGES:])
+            stream = pipe.ask_stream(message, turns[-HISTORY_MESSAGES:], since=(since or "").strip() or None,
+                                     until=(until or "").strip() or None)
         except RagError as e:  # a bad question: nothing was asked, keep the text for editing
             yield messages, gr.skip(), gr.skip(), fmt.message_html(str(e), "error"), turns, message
             return
@@ -99,10 +101,12 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
         yield (messages, fmt.sources_html(ans, docs), fmt.uncited_html(ans, docs), fmt.status_html(ans),
                turns, "")
 
-    def ask(question: str, history: list | None = None) -> dict:
-        """Answer one question (history: earlier turns as {role, content} dicts) as a JSON dict."""
+    def ask(question: str, history: list | None = None, since: str | None = None, until: str | None = None) -> dict:
+        """Answer one question (history: earlier turns as {role, content} dicts) as a JSON dict;
+        since/until (YYYY-MM-DD) limit it to articles published in that range."""
         try:
-            return fmt.answer_to_dict(pipe.ask(question, list(history or [])[-HISTORY_MESSAGES:]))
+            return fmt.answer_to_dict(pipe.ask(question, list(history or [])[-HISTORY_MESSAGES:],
+                                               since=since or None, until=until or None))
         except RagError as e:
             raise gr.Error(str(e)) from e
 
@@ -111,7 +115,7 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
             table, ids = _article_rows(pipe)
             banner = ""
         except RagError as e:  # e.g. IndexLockedError: another process holds the local index
-            table, ids, banner = pd.DataFrame(columns=["file", "title", "chunks"]), [], str(e)
+            table, ids, banner = pd.DataFrame(columns=COLUMNS), [], str(e)
         return table, gr.update(choices=ids, value=None), fmt.message_html(banner, "error") if banner else ""
 
     def upload(paths, progress=gr.Progress()):
@@ -143,6 +147,17 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
             rejected["index"] = str(e)
         return (fmt.report_html(rep, rejected), None, *refresh()[:2])
 
+    def add_url(url, progress=gr.Progress()):
+        url = (url or "").strip()
+        if not is_url(url):
+            return fmt.message_html("Paste a web address starting with https:// or http://.", "error"), \
+                gr.skip(), *refresh()[:2]
+        try:
+            rep = pipe.ingest(url, progress=lambda f, msg: progress(f, desc=msg))
+        except RagError as e:
+            return fmt.message_html(str(e), "error"), gr.skip(), *refresh()[:2]
+        return fmt.report_html(rep), "" if not rep.failed else gr.skip(), *refresh()[:2]
+
     def delete(doc_id):
         try:
             if doc_id not in {a["doc_id"] for a in pipe.articles()}:
@@ -173,6 +188,10 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                         with gr.Row():
                             send = gr.Button("Ask", variant="primary", elem_id="ask")
                             clear = gr.Button("New conversation", elem_id="clear")
+                        with gr.Accordion("Only articles published between …", open=False):
+                            with gr.Row():
+                                since = gr.Textbox("", label="from (YYYY-MM-DD)", elem_id="since", max_lines=1)
+                                until = gr.Textbox("", label="until (YYYY-MM-DD)", elem_id="until", max_lines=1)
                         status = gr.HTML(elem_id="status", label="Status")
                         gr.Examples(EXAMPLES, inputs=question, label="Example questions")
                     with gr.Column(scale=2):
@@ -182,17 +201,21 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                             others = gr.HTML(elem_id="others", label="Other evidence")
             with gr.Tab("Articles", id="articles"):
                 files = gr.File(file_count="multiple", file_types=sorted(SUPPORTED), elem_id="files",
-                                label=f"Upload articles (.txt, .md, .html; up to {s.max_files_per_upload} "
+                                label=f"Upload articles ({KINDS}; up to {s.max_files_per_upload} "
                                       f"files of {s.max_upload_mb:g} MB)")
                 add = gr.Button("Add to index", variant="primary", elem_id="add")
+                with gr.Row():
+                    url_box = gr.Textbox(label="… or fetch an article by its web address", elem_id="url",
+                                         placeholder="https://www.dw.com/en/...", max_lines=1, scale=4)
+                    fetch_btn = gr.Button("Fetch and add", elem_id="fetch", scale=1)
                 report = gr.HTML(elem_id="report", label="Report")
                 table = gr.Dataframe(elem_id="articles", interactive=False, label="Indexed articles",
-                                     wrap=True, column_widths=["28%", "62%", "10%"])
+                                     wrap=True, column_widths=["24%", "44%", "14%", "11%", "7%"])
                 with gr.Row():
                     pick = gr.Dropdown(label="Article", choices=[], elem_id="pick", allow_custom_value=True)
                     remove = gr.Button("Delete from index and folder", variant="stop", elem_id="delete")
 
-        gr.on([question.submit, send.click], chat, [question, chatbot, turns],
+        gr.on([question.submit, send.click], chat, [question, chatbot, turns, since, until],
               [chatbot, sources, others, status, turns, question], api_name="chat",
               concurrency_id="pipeline", concurrency_limit=s.concurrency)
         clear.click(lambda: ([], "", "", "", []), None, [chatbot, sources, others, status, turns],
@@ -203,6 +226,8 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
         add.click(upload, files, [report, files, table, pick], api_name="upload",
                   concurrency_id="pipeline", concurrency_limit=s.concurrency)
         remove.click(delete, pick, [report, table, pick], api_name="delete")
+        gr.on([url_box.submit, fetch_btn.click], add_url, url_box, [report, url_box, table, pick],
+              api_name="add_url", concurrency_id="pipeline", concurrency_limit=s.concurrency)
         app.load(refresh, None, [table, pick, banner], api_name="articles")
     return app
 

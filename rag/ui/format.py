@@ -107,6 +107,25 @@ def highlight(doc_text: str | None, p: Passage, span: tuple[int, int] | None = N
             + (" …" if b < len(text) else ""))
 
 
+def nice_date(iso: str) -> str:
+    """'2020-01-19' -> '19 Jan 2020': no reader has to parse ISO; '' stays ''."""
+    try:
+        y, m, d = (int(x) for x in iso.split("-"))
+        return f"{d} {'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()[m - 1]} {y}"
+    except (ValueError, IndexError):
+        return iso
+
+
+def origin_html(p: Passage) -> str:
+    """Site and date of the article, the site linked to its URL (http(s) only)."""
+    site = esc(p.site or "")
+    url = p.url or (p.source if p.source.startswith(("http://", "https://")) else "")
+    if site and url.startswith(("http://", "https://")):
+        site = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{site}</a>'
+    parts = [x for x in (site, esc(nice_date(p.date))) if x]
+    return f'<div class="origin">{" · ".join(parts)}</div>' if parts else ""
+
+
 def source_card(p: Passage, doc_text: str | None, sentence: str = "", support: float | None = None,
                 anchor: bool = True, number: int | None = None, span: tuple[int, int] | None = None) -> str:
     """One source: [n], the article, and the cited sentence (`span`) marked in its context."""
@@ -119,7 +138,7 @@ def source_card(p: Passage, doc_text: str | None, sentence: str = "", support: f
     claim = f'<div class="claim">“{esc(sentence)}”</div>' if sentence else ""
     title = p.title if len(p.title) <= 140 else p.title[:139] + "…"
     return (f'<div class="src"{ident}><div class="src-head"><span class="num">[{n}]</span> '
-            f'<b>{esc(title)}</b></div><div class="meta">{meta}</div>{claim}'
+            f'<b>{esc(title)}</b></div>{origin_html(p)}<div class="meta">{meta}</div>{claim}'
             f'<div class="ctx">{highlight(doc_text, p, span)}</div></div>')
 
 
@@ -181,6 +200,7 @@ CSS = """
        margin: 0 0 8px 0; scroll-margin-top: 60px; }
 .src:target { outline: 3px solid #f59e0b; }
 .src .meta { font-size: 0.8em; opacity: 0.7; }
+.src .origin { font-size: 0.88em; font-weight: 600; color: #1d4ed8; }
 .src .claim { font-style: italic; margin: 4px 0; }
 .src .ctx { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; }
 .src mark { background: #fde68a; color: #111; padding: 0 1px; }

@@ -4,51 +4,32 @@ sentences (one plain point per sentence of each passage, scored by the best sent
 a one-point side collection that records what built the index."""
 from __future__ import annotations
 
-import errno
 import sqlite3
-import uuid
+import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexLockedError, RagError
-from .types import Chunk, Passage
+from ..errors import RagError
+from ..types import Chunk, Passage
+from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
+                   date_ord, doc_states, in_range, locked_error, sentence_date, write_error)
+from .bm25 import BM25
 
-_NS = uuid.UUID("6f1c2a4e-8f0b-4a59-9d4e-7a7f3c0b5e21")
-_PAYLOAD = ["chunk_id", "doc_id", "title", "source", "text", "start", "end"]
 # Version of the collection layout; part of the index meta, so an index of another layout asks
 # for `rag ingest --rebuild` instead of being misread. 2: sentences as plain points, DOT distance.
-# 3: sentence points carry their text and article offsets (they are the answer's evidence).
-STORE_LAYOUT = 3
+# 3: either sentence points with their text and article offsets (the answer's evidence) or date,
+# site, url on passages and date_ord on passages and sentences (two branches numbered it 3 each).
+# 4: both. A date filter is an integer Range on date_ord: the same in local mode, :memory: and a server.
+STORE_LAYOUT = 4
 _SENT_PAYLOAD = ["chunk_id", "doc_id", "text", "start", "end"]
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float32)
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    return v / np.where(n == 0, 1.0, n)
-
-
-def _pid(key: str) -> str:
-    return str(uuid.uuid5(_NS, key))
-
-
-def _span_payload(c: Chunk, spans: Sequence[tuple[int, int]], i: int) -> dict:
-    if i >= len(spans):
-        return {}
-    a, b = spans[i]
-    return {"start": a, "end": b, "text": c.text[a - c.start:b - c.start]}
-
-
-def _passage(payload: dict, score: float = 0.0) -> Passage:
-    return Passage(chunk_id=payload["chunk_id"], doc_id=payload["doc_id"], title=payload["title"],
-                   text=payload["text"], start=payload["start"], end=payload["end"],
-                   source=payload.get("source", ""), score=score, dense_score=score)
-
-
 class QdrantStore:
+    layout = STORE_LAYOUT
+
     def __init__(self, dim: int, collection: str, path: Path | None = None, url: str | None = None,
                  api_key: str | None = None, memory: bool = False) -> None:
         from qdrant_client import QdrantClient
@@ -58,6 +39,8 @@ class QdrantStore:
         self.dim, self.collection, self.meta_collection = dim, collection, f"{collection}__meta"
         self.sent_collection = f"{collection}__sent"
         self.location = url or (":memory:" if memory else str(path))
+        self._kw_lock = threading.Lock()
+        self._kw: tuple[BM25, list[Passage]] | None = None
         try:
             if url:
                 self.client = QdrantClient(url=url, api_key=api_key, timeout=30)
@@ -69,9 +52,7 @@ class QdrantStore:
             self._ensure()
         except RuntimeError as e:
             if "already accessed" in str(e):
-                raise IndexLockedError(
-                    f"The index at {path} is in use by another process (a running `rag serve` or "
-                    f"ingest?). Stop it, or point both at a Qdrant server with QDRANT_URL.") from e
+                raise locked_error(path) from e
             raise
         except (OSError, sqlite3.Error) as e:
             if url:
@@ -83,16 +64,12 @@ class QdrantStore:
             raise
 
     def _write_error(self, e: Exception) -> RagError:
-        if getattr(e, "errno", None) == errno.ENOSPC or "full" in str(e).lower():
-            what, fix = "disk full", "Free some space (or set RAG_INDEX_DIR to another disk)"
-        else:
-            what, fix = f"cannot write ({getattr(e, 'strerror', None) or e})", "Check the folder is writable"
-        return RagError(f"{what} at {self.location}: the index was not updated. {fix} and run "
-                        f"`rag ingest` again; articles indexed before are kept.")
+        return write_error(e, self.location)
 
     @contextmanager
     def _writing(self):
         """Disk errors of local mode (sqlite or the file system) become one clear RagError."""
+        self.invalidate()  # also when the write fails half-way: part of it may have landed
         try:
             yield
         except (OSError, sqlite3.Error) as e:
@@ -111,6 +88,7 @@ class QdrantStore:
                 if "://" in self.location:
                     for key in ("doc_id", "chunk_id"):
                         self.client.create_payload_index(name, key, qm.PayloadSchemaType.KEYWORD)
+                    self.client.create_payload_index(name, "date_ord", qm.PayloadSchemaType.INTEGER)
         if not self.client.collection_exists(self.meta_collection):
             self.client.create_collection(
                 self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
@@ -118,6 +96,14 @@ class QdrantStore:
     def _doc_filter(self, doc_id: str):
         qm = self._qm
         return qm.Filter(must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))])
+
+    def _date_filter(self, since: str | None, until: str | None):
+        """Inclusive ISO dates; a passage without a date has no date_ord and never matches."""
+        since, until = date_bounds(since, until)
+        lo, hi = date_ord(since), date_ord(until)
+        if lo is None and hi is None:
+            return None
+        return self._qm.Filter(must=[self._qm.FieldCondition(key="date_ord", range=self._qm.Range(gte=lo, lte=hi))])
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                sentence_vectors: Sequence[np.ndarray] | None = None,
@@ -130,14 +116,11 @@ class QdrantStore:
         spans_of = sentence_spans if sentence_spans is not None else [()] * len(chunks)
         for c, sv, spans in zip(chunks, sentence_vectors, spans_of, strict=True) if sentence_vectors is not None else ():
             sent_points += [qm.PointStruct(id=_pid(f"{c.chunk_id}#s{i}"), vector={"chunk": v.tolist()},
-                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id,
-                                                    **_span_payload(c, spans, i)})
+                                           payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, **sentence_date(c),
+                                                    **_span_payload(c.text, c.start, spans, i)})
                             for i, v in enumerate(_unit(sv) if len(sv) else [])]
         points = [qm.PointStruct(id=_pid(c.chunk_id), vector={"chunk": v.tolist()},
-                                 payload={"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
-                                          "source": c.source, "text": c.text, "start": c.start,
-                                          "end": c.end, "index": c.index, "n_chunks": c.n_chunks,
-                                          "doc_sha256": c.doc_sha256})
+                                 payload=chunk_payload(c))
                   for c, v in zip(chunks, vectors, strict=True)]
         with self._writing():
             # sentences first: the passages are what marks an article complete (doc_states)
@@ -162,30 +145,21 @@ class QdrantStore:
                 break
 
     def doc_states(self) -> dict[str, dict]:
-        """Per article: the content hashes seen, chunk count, and expected count. A document whose
-        write was cut short (killed mid-ingest) shows count != n_chunks and is redone."""
-        states: dict[str, dict] = {}
-        for r in self._scroll(["doc_id", "doc_sha256", "n_chunks", "title", "source"]):
-            p = r.payload
-            s = states.setdefault(p["doc_id"], {"shas": set(), "count": 0, "n_chunks": set(),
-                                                "title": p.get("title", ""), "source": p.get("source", "")})
-            s["shas"].add(p["doc_sha256"])
-            s["n_chunks"].add(p["n_chunks"])
-            s["count"] += 1
-        for s in states.values():
-            s["complete"] = len(s["shas"]) == 1 and s["n_chunks"] == {s["count"]}
-        return states
+        return doc_states(r.payload for r in self._scroll(STATE_FIELDS))
 
-    def search(self, vector: np.ndarray, limit: int, using: str = "chunk") -> list[Passage]:
-        """using="chunk": passages by their own vector; "sent": passages by their best sentence."""
+    def search(self, vector: np.ndarray, limit: int, using: str = "chunk", since: str | None = None,
+               until: str | None = None) -> list[Passage]:
+        """using="chunk": passages by their own vector; "sent": passages by their best sentence.
+        since/until: inclusive ISO dates of the article; undated articles are left out then."""
         q = _unit(vector).tolist()
+        flt = self._date_filter(since, until)
         if using != "sent":
             res = self.client.query_points(self.collection, query=q, using="chunk", limit=limit,
-                                           with_payload=_PAYLOAD)
+                                           with_payload=_PAYLOAD, query_filter=flt)
             return [_passage(p.payload, float(p.score)) for p in res.points]
         # a passage has ~3 sentences: 4x as many sentence hits almost always cover `limit` passages
         hits = self.client.query_points(self.sent_collection, query=q, using="chunk", limit=4 * limit,
-                                        with_payload=["chunk_id"]).points
+                                        with_payload=["chunk_id"], query_filter=flt).points
         best: dict[str, float] = {}
         for h in hits:  # ranked best first, so the first hit of a passage is its MaxSim score
             best.setdefault(h.payload["chunk_id"], float(h.score))
@@ -215,6 +189,25 @@ class QdrantStore:
 
     def all_chunks(self) -> list[Passage]:
         return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]
+
+    def invalidate(self) -> None:
+        with self._kw_lock:
+            self._kw = None
+
+    def keyword_search(self, text: str, limit: int, since: str | None = None,
+                       until: str | None = None) -> list[Passage]:
+        """BM25 in process over every passage: built at the first query after a write (seconds at
+        thousands of articles), which is why the embedded default moves to EdgeStore."""
+        since, until = date_bounds(since, until)
+        with self._kw_lock:
+            if self._kw is None:
+                chunks = self.all_chunks()
+                self._kw = BM25([f"{c.title}\n{c.text}" for c in chunks]), chunks
+            bm25, chunks = self._kw
+        hits = [(i, sc) for i, sc in bm25.top(text, len(chunks) if since or until else limit)
+                if in_range(getattr(chunks[i], "date", ""), since, until)][:limit]
+        # copies: callers annotate the passages they get (fused scores), the cache stays clean
+        return [Passage(**{**chunks[i].__dict__, "lexical_score": float(sc)}) for i, sc in hits]
 
     def count(self) -> int:
         return self.client.count(self.collection, exact=True).count
