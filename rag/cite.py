@@ -91,7 +91,7 @@ def _with_label(e: Evidence) -> str:
 
 
 def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
-           threshold: float = 0.35) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
+           threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
     """Check every sentence of an answer against the evidence it cites, exactly.
 
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
@@ -127,6 +127,13 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
 
         attached = False
+        # a citation that holds the sentence's facts but is clearly less like it than another
+        # sentence that holds them too points at the wrong place ("no information" cited to the
+        # ministry's other statement): the better one replaces it
+        better = max((n for n in by_number if ok([n])), key=lambda n: sim[si, n - 1], default=None)
+        if cited and ok(cited) and better is not None and better not in cited \
+                and sim[si, better - 1] > max(sim[si, n - 1] for n in cited) + margin:
+            cited, stats["recited"] = [better], stats["recited"] + 1
         if not (cited and ok(cited)):
             order = sorted(by_number, key=lambda n: -sim[si, n - 1])
             fix = next(([n] for n in order if ok([n])), None)

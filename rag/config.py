@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = 1
 
     # retrieval
-    top_k: int = 8  # passages whose sentences compete to be evidence
+    top_k: int = 12  # passages whose sentences compete to be evidence
     evidence_chars: int = 900  # evidence budget: ~260 prompt tokens of German, read in seconds on 2 cores
     # below this (cosine of the best sentence to the question + key-term bonus) nothing is evidence
     abstain_min_evidence: float = 0.30

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +19,9 @@ from . import terms as T
 from .types import Evidence, Passage
 
 # a sentence that starts like this continues the one before it
-_NEEDS_PREV = re.compile(r"^(?:[a-zäöü]|(?:Er|Sie|Es|Dies|Diese|Dieser|Dieses|Das|Damit|Dabei|Demnach|Zudem|Er|"
-                         r"He|She|They|It|This|These|That)\b)")
+# ("Das"/"Die" are left out: far more often an article, "Das Ministerium ...", than a pronoun)
+_NEEDS_PREV = re.compile(r"^(?:[a-zäöü]|(?:Er|Sie|Es|Dies|Diese|Dieser|Dieses|Damit|Dabei|Demnach|Zudem|"
+                         r"He|She|They|It|This|These)\b)")
 _OPEN_QUOTE = re.compile(r'^[„“"»‚]')
 _SAID = re.compile(r"\b(sagte|sagt|so|erklärte|betonte|fügte|warnte|schrieb|said|says|told|added)\b", re.I)
 # a statement in a sentence: who said, declared, demanded, rejected ...
@@ -62,6 +63,15 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
+def _closes_quote(text: str) -> bool:
+    """The sentence ends a quote that began in the sentence before: its first German quote mark
+    is a closing “, or it has an odd number of straight quotes and does not start with one."""
+    german = re.search(r"[„“]", text)
+    if german:
+        return german.group(0) == "“"
+    return text.count('"') % 2 == 1 and not text.startswith('"')
+
+
 def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
     """The sentence before (a pronoun, a quote's second half) or after (the quote a statement
     announces, or the speaker of a quote), following a quote until its speaker is named."""
@@ -69,9 +79,7 @@ def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
     i = seq.index(c)
     prev = seq[i - 1] if i > 0 and c.start - seq[i - 1].end <= 3 else None
     out = []
-    starts_quote = bool(_OPEN_QUOTE.match(c.text))
-    if prev and (_NEEDS_PREV.match(c.text) or (not starts_quote and _SAID.search(c.text)
-                                                and re.search(r'[“"«]', c.text) and not re.search(r'[„»]', c.text))):
+    if prev and (_NEEDS_PREV.match(c.text) or (_SAID.search(c.text) and _closes_quote(c.text))):
         out.append(prev)
     cur, hops = c, 0
     while hops < 2:  # "X bekräftigte ... Haltung." „Quote one. „Quote two“, sagte Y.
@@ -89,9 +97,11 @@ def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
-           cue_weight: float = 0.04) -> tuple[list[Evidence], list[T.Term]]:
+           cue_weight: float = 0.04,
+           context: Callable[[str], Sequence[tuple[dict, np.ndarray]]] | None = None) -> tuple[list[Evidence], list[T.Term]]:
     """Returns the numbered evidence (grouped by article, in article order) and the key terms of
-    the question that no sentence of the retrieved passages contains."""
+    the question that no sentence of the retrieved passages contains. `context(doc_id)` gives all
+    sentences of an article, for neighbours outside the retrieved passages."""
     cands = _candidates(passages, sentences, qv)
     if not cands:
         return [], []
@@ -145,8 +155,15 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     by_doc: dict[str, list[_Cand]] = {}
     for c in cands:
         by_doc.setdefault(c.doc_id, []).append(c)
+    if context is not None:  # the whole article around each chosen sentence: a quote's speaker may
+        # stand in a passage the search did not return
+        for doc in {c.doc_id for c in chosen}:
+            known = {c.start: c for c in by_doc[doc]}
+            extra = [c for c in _candidates(passages, context(doc), qv) if c.start not in known]
+            by_doc[doc] = sorted([*by_doc[doc], *extra], key=lambda c: c.start)
     extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
-    neighbours = {id(n) for n in extra if take(n, slack=1.4)}
+    # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
+    neighbours = {id(n) for n in extra if take(n, slack=1.6)}
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
     article = {p.doc_id: p for p in passages}
     ordered = sorted(chosen, key=lambda c: (doc_order.index(c.doc_id), c.start))

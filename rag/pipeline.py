@@ -187,7 +187,15 @@ class Pipeline:
             p.number = i
         ans.passages = passages
         t2 = time.perf_counter()
-        evidence, missing = select_evidence(standalone, language, qv, passages, sents, self.s.evidence_chars)
+        def context(doc_id: str):
+            with self._index_lock:
+                return self.store.sentences(doc_id=doc_id)
+
+        evidence, missing = select_evidence(standalone, language, qv, passages, sents, self.s.evidence_chars,
+                                            context=context)
+        # neighbours may come from outside the retrieved passages: their vectors come with them
+        sents = [*sents, *(x for e in evidence if e.neighbour for x in context(e.doc_id)
+                           if x[0]["start"] == e.start)]
         ans.evidence, ans.missing = evidence, [t.text for t in missing if t.kind != "number"]
         ans.timings.update(condense_s=t1 - t0, retrieve_s=t2 - t1, select_s=time.perf_counter() - t2)
         best = max((e.score for e in evidence), default=0.0)

@@ -64,7 +64,7 @@ percent, prozent
 # must cite a sentence that reports it.
 _EVENTS = """
 killed, kill, dead, died, death, tote, getötete, getötet, gefallen, starb, starben, sterben
-captured, capture, prisoner, gefangen, gefangenschaft
+captured, prisoner, prisoners, gefangen, gefangene, gefangenschaft, kriegsgefangene
 arrive, arrived, arrival, ankunft, angekommen, eingetroffen
 paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt
 ratified, ratify, ratifiziert, ratifizierung

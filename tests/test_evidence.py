@@ -57,3 +57,15 @@ def test_the_budget_holds_but_the_best_sentence_always_goes_in():
     q, ps, ss = setup([("a", long, 0.8), ("a", "Kurz.", 0.79), ("b", "Auch kurz.", 0.78)])
     ev, _ = select("Frage?", "de", q, ps, ss, budget_chars=100)
     assert ev[0].text == long and sum(len(e.text) for e in ev) <= len(long) + 100
+
+
+def test_a_quote_continues_into_the_article_beyond_the_retrieved_passages():
+    q, ps, ss = setup([("a", "Das Ministerium bekräftigte Pekings Haltung.", 0.62),
+                       ("a", "„Die beiden sind souveräne Staaten.", 0.20)])
+    _, _, whole = setup([("a", "Das Ministerium bekräftigte Pekings Haltung.", 0.62),
+                         ("a", "„Die beiden sind souveräne Staaten.", 0.20),
+                         ("a", "„Das bleibt ihnen überlassen“, sagte Sprecher Lin Jian.", 0.10)])
+    ev, _ = select("What did China say?", "en", q, ps, ss, budget_chars=500)
+    assert not any("Lin Jian" in e.text for e in ev)  # the search stopped one sentence short
+    ev, _ = select("What did China say?", "en", q, ps, ss, budget_chars=500, context=lambda doc: whole)
+    assert [e.text[:12] for e in ev] == ["Das Minister", "„Die beiden ", "„Das bleibt "]

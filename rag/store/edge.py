@@ -121,11 +121,11 @@ class EdgeStore:
         with self._writing():
             self.shard.update(self.qe.UpdateOperation.delete_points_by_filter(self._filter(doc_id=doc_id)))
 
-    def _scroll(self, fields):
+    def _scroll(self, fields, flt=None):
         offset = None
         while True:
             recs, offset = self.shard.scroll(self.qe.ScrollRequest(
-                offset=offset, limit=1024, filter=self._filter(), with_payload=fields))
+                offset=offset, limit=1024, filter=flt or self._filter(), with_payload=fields))
             yield from recs
             if offset is None:
                 break
@@ -181,9 +181,13 @@ class EdgeStore:
         recs = self.shard.retrieve([_pid(c) for c in chunk_ids], with_payload=["chunk_id"], with_vector=["chunk"])
         return {r.payload["chunk_id"]: np.asarray(r.vector["chunk"], dtype=np.float32) for r in recs}
 
-    def sentences(self, chunk_ids: Sequence[str]) -> list[tuple[dict, np.ndarray]]:
-        """The stored sentences of these passages with their unit vectors: (payload, vector), in the
-        order of each passage's multivector rows; text sliced from the passage by the stored offsets."""
+    def sentences(self, chunk_ids: Sequence[str] = (), doc_id: str | None = None) -> list[tuple[dict, np.ndarray]]:
+        """The stored sentences of these passages (or of every passage of one article) with their unit
+        vectors: (payload, vector), in the order of each passage's multivector rows; text sliced from
+        the passage by the stored offsets."""
+        if doc_id is not None:
+            ids = [r.payload["chunk_id"] for r in self._scroll(["chunk_id"], self._filter(doc_id=doc_id))]
+            return self.sentences(ids) if ids else []
         recs = self.shard.retrieve([_pid(c) for c in chunk_ids], with_payload=_SENT_FIELDS, with_vector=["sent"])
         out = []
         for r in recs:

@@ -175,10 +175,13 @@ class QdrantStore:
                                     with_payload=["chunk_id"], with_vectors=["chunk"])
         return {r.payload["chunk_id"]: np.asarray(r.vector["chunk"], dtype=np.float32) for r in recs}
 
-    def sentences(self, chunk_ids: Sequence[str]) -> list[tuple[dict, np.ndarray]]:
-        """The stored sentences of these passages with their unit vectors: (payload, vector)."""
+    def sentences(self, chunk_ids: Sequence[str] = (), doc_id: str | None = None) -> list[tuple[dict, np.ndarray]]:
+        """The stored sentences of these passages (or of one whole article) with their unit vectors:
+        (payload, vector)."""
         qm = self._qm
-        flt = qm.Filter(must=[qm.FieldCondition(key="chunk_id", match=qm.MatchAny(any=list(chunk_ids)))])
+        cond = (qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id)) if doc_id is not None
+                else qm.FieldCondition(key="chunk_id", match=qm.MatchAny(any=list(chunk_ids))))
+        flt = qm.Filter(must=[cond])
         out, offset = [], None
         while True:
             recs, offset = self.client.scroll(self.sent_collection, scroll_filter=flt, limit=1024, offset=offset,
