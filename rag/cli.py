@@ -155,7 +155,7 @@ def _run(args, settings: Settings) -> int:
         for c in ans.citations:
             print(f"  [{c.number}] {c.title}{_label(c.passage)} ({c.doc_id} {c.start}-{c.end}, "
                   f"support {c.support:.2f})")
-            print("      " + c.text.replace("\n", " ")[:240])
+            print("      " + c.quote.replace("\n", " ")[:240])
         t = ans.timings
         print(f"({ans.backend or 'no LLM call'}; total {t.get('total_s', 0):.1f}s, "
               f"first token {t.get('ttft_s', 0):.1f}s)", file=sys.stderr)

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import cite, factory, lang, prompt
 from .config import Settings
-from .errors import InputError
+from .errors import InputError, RagError
 from .evidence import select as select_evidence
 from .ingest import check_meta, ingest
 from .load import is_url
@@ -159,6 +159,14 @@ class Pipeline:
             out = f"{last} {question}".strip()
         return out
 
+    def warm(self) -> None:
+        """Load the models and read the fixed system prompt once, so llama.cpp serves it from its
+        prompt cache and the first question only pays for its own evidence."""
+        self.retriever
+        system = prompt.render(self.s.prompts_dir, "system")
+        "".join(self.generator.stream([{"role": "system", "content": system},
+                                       {"role": "user", "content": "Hallo"}], 1))
+
     def ask(self, question: str, history: list[dict[str, str]] | None = None, since: str | None = None,
             until: str | None = None) -> Answer:
         return self.ask_stream(question, history, since, until).result()
@@ -167,6 +175,9 @@ class Pipeline:
                    since: str | None = None, until: str | None = None) -> AnswerStream:
         q = validate_question(question, self.s.max_question_chars)  # fail before streaming starts
         since, until = date_range(since, until)
+        if not self.s.sentence_vectors:
+            raise RagError("Answers are built from the index's sentence vectors, and these settings turn them "
+                           "off: set RAG_SENTENCE_VECTORS=true and run `rag ingest --rebuild`.")
         stream = AnswerStream(iter(()))
         stream._gen = self._run(q, history or [], stream, since, until)
         return stream

@@ -177,17 +177,11 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
     seen = {f for t in terms for f in t.forms}
     words = _WORD.findall(question)
     for i, w in enumerate(words):
-        g = _group_of(w)
+        kind, g = ("entity", _group_of(w)) if _group_of(w) else ("event", _event(w))
         if g:
             if not seen.intersection(g):
-                terms.append(Term(w, "entity", g))
+                terms.append(Term(w, kind, g))
                 seen.update(g)
-            continue
-        ev = _event(w)
-        if ev:
-            if not seen.intersection(ev):
-                terms.append(Term(w, "event", ev))
-                seen.update(ev)
             continue
         # "US-Außenministerium", "CNN-Bericht": each part on its own
         for part in (w.split("-") if i > 0 or "-" in w else []):

@@ -31,7 +31,7 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def hash_settings(tmp_path) -> Settings:
     return make_settings(tmp_path, embed_backend="hash", embed_dim=64, llm_backend="scripted",
-                         abstain_min_dense=0.0, support_threshold=0.2)
+                         abstain_min_evidence=0.0, support_threshold=0.2)
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ class RSSPeak:
 def run_app(tmp_path, **kw):
     from rag.ui.app import build_app, serve
     s = make_settings(tmp_path, embed_backend="hash", embed_dim=64, llm_backend="scripted",
-                      abstain_min_dense=0.0, support_threshold=0.2, **kw)
+                      abstain_min_evidence=0.0, support_threshold=0.2, **kw)
     gen = SlowScripted()
     pipe = Pipeline(s, memory=True, generator=gen)
     pipe.ingest()

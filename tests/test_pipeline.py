@@ -134,3 +134,11 @@ def test_the_date_filter_reaches_the_evidence_and_the_prompt_names_site_and_date
     assert [c.passage.date for c in a.citations] == ["2020-02-01"]
     with pytest.raises(InputError, match="is after --until"):
         pipe.ask("Wann wurde die Schleuse eröffnet?", since="2020-02-01", until="2020-01-01")
+
+
+def test_answers_without_sentence_vectors_are_a_clear_error(pipe):
+    from rag.errors import RagError
+    pipe.s.sentence_vectors = False
+    with pytest.raises(RagError, match="RAG_SENTENCE_VECTORS=true"):
+        pipe.ask("What did Lin Jian say?")
+    assert pipe.generator.calls == []

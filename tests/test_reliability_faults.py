@@ -224,7 +224,7 @@ def test_ollama_down_names_host_and_fix():
 def test_ollama_down_through_the_pipeline_keeps_the_index(tmp_path):
     host = f"http://127.0.0.1:{closed_port()}"
     s = make_settings(tmp_path, embed_backend="hash", embed_dim=64, llm_backend="auto", ollama_host=host,
-                      abstain_min_dense=0.0)
+                      abstain_min_evidence=0.0)
     p = Pipeline(s, memory=True)
     try:
         p.ingest()
@@ -385,7 +385,7 @@ class StallingLlama:
 @pytest.mark.timeout(30)
 def test_llamacpp_timeout_is_total_and_stops_the_model(tmp_path):
     s = make_settings(tmp_path, embed_backend="hash", embed_dim=64, llm_timeout_s=0.7, max_tokens=33,
-                      abstain_min_dense=0.0)
+                      abstain_min_evidence=0.0)
     gen = LlamaCppGenerator.__new__(LlamaCppGenerator)  # no model file: the server is a stand-in
     gen.name, gen.temperature, gen.timeout_s, gen.repeat_penalty = "llama.cpp:stub", 0.1, s.llm_timeout_s, 1.1
     gen._server = StallingLlama()

@@ -93,7 +93,7 @@ def test_question_limit_is_a_setting(tmp_path):
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory):
     s = make_settings(tmp_path_factory.mktemp("prop"), embed_backend="hash", embed_dim=64,
-                      abstain_min_dense=0.0, support_threshold=0.2)
+                      abstain_min_evidence=0.0, support_threshold=0.2)
     pipe = Pipeline(s, memory=True, generator=ScriptedGenerator([CITED]))
     pipe.ingest()
     yield pipe

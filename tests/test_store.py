@@ -291,7 +291,7 @@ def test_a_malformed_date_is_an_input_error(kind, tmp_path, bad):
 def test_keyword_search_ranks_a_rare_name_first(filled):
     store, _, _ = filled
     top = store.keyword_search("What did Lin Jian say?", 5)
-    assert "Lin Jian" in top[0].text and top[0].lexical_score > 4.0  # above abstain_min_lexical
+    assert "Lin Jian" in top[0].text and top[0].lexical_score > 4.0  # a rare name scores high
     assert [p.lexical_score for p in top] == sorted((p.lexical_score for p in top), reverse=True)
     assert all(p.dense_score == 0.0 for p in top)
 

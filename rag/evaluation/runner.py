@@ -131,7 +131,7 @@ class _Runner:
         if self.qs is not None:
             self.qs.retrieve("warm-up", RANK_DEPTH)
         if not self.quick:
-            "".join(self.pipe.generator.stream([{"role": "user", "content": "Hi"}], 1))
+            self.pipe.warm()
 
     def _base(self, q: dict) -> dict:
         return {"id": q["id"], "lang": q["lang"], "type": q["type"], "answerable": bool(q["answerable"]),
@@ -307,8 +307,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git": _git_rev(),
         "settings": {k: getattr(settings, k) for k in (
-            "embed_model", "embed_dim", "llm_model", "llm_backend", "top_k", "candidates", "context_passages",
-            "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_dense", "support_threshold",
+            "embed_model", "embed_dim", "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
+            "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_evidence", "support_threshold",
             "max_tokens", "temperature")},
         "llm": None if quick else getattr(pipe._generator, "name", None),
         "faith_threshold": faith_threshold,

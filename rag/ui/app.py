@@ -245,8 +245,7 @@ def serve(app: gr.Blocks, s: Settings, host: str | None = None, port: int | None
 def _warm(pipe) -> None:
     """Load the models while the page opens, so the first question does not pay for it."""
     try:
-        pipe.retriever
-        pipe.generator
+        pipe.warm()
     except RagError as e:  # shown in the page's banner as well
         log.warning("%s", e)
 
