@@ -139,10 +139,28 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
         bar = tqdm(total=total, unit="article", desc="Indexing", smoothing=0.1)
     if chunked:
         store.set_meta(index_meta(settings, embedder, store))
+    inner = getattr(embedder, "show_progress", None)
+    if bar and inner:  # one bar: the model's own per-call bar would interleave with the article bar
+        embedder.show_progress = False
+    try:
+        _write(chunked, store, embedder, settings, rep, progress, bar)
+    finally:
+        if bar and inner:
+            embedder.show_progress = inner
+    if bar:
+        bar.close()
+    if progress:
+        progress(1.0, "Done")
+    if store.get_meta() is None and store.count() == 0:
+        store.set_meta(index_meta(settings, embedder, store))
+
+
+def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress: Progress | None, bar) -> None:
+    total = len(chunked)
     t0, done = time.perf_counter(), 0
     for batch in _batches(chunked, settings):
         if progress:
-            progress(done / total, _progress_text(done, total, time.perf_counter() - t0,
+            progress(done / total, progress_text(done, total, time.perf_counter() - t0,
                                                   f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
         for d, existed, chunks, vectors, sent_vecs, sent_spans in _embed_batch(batch, embedder, settings):
             # written one article at a time, as before batching: delete-then-upsert, so a kill
@@ -156,13 +174,7 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
             if bar:
                 bar.update(1)
             if progress:
-                progress(done / total, _progress_text(done, total, time.perf_counter() - t0, f"wrote {d.doc_id}"))
-    if bar:
-        bar.close()
-    if progress:
-        progress(1.0, "Done")
-    if store.get_meta() is None and store.count() == 0:
-        store.set_meta(index_meta(settings, embedder, store))
+                progress(done / total, progress_text(done, total, time.perf_counter() - t0, f"wrote {d.doc_id}"))
 
 
 def _batches(chunked: list, settings):
@@ -206,7 +218,7 @@ def _embed_batch(batch: list, embedder, settings):
         yield d, existed, chunks, vectors, [svecs[g] for g in groups], [[spans[i] for i in g] for g in groups]
 
 
-def _progress_text(done: int, total: int, secs: float, what: str) -> str:
+def progress_text(done: int, total: int, secs: float, what: str) -> str:
     """"12/514 articles · 2.3 articles/s · 3:40 left · <what>" (rate and time left once known)."""
     parts = [f"{done}/{total} articles"]
     if done and secs > 0:
