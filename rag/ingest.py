@@ -108,6 +108,18 @@ def ingest(path: Path | str, store, embedder, settings, progress: Progress | Non
     return rep
 
 
+def ingest_documents(docs: list[Document], store, embedder, settings, progress: Progress | None = None,
+                     show_bar: bool = False) -> IngestReport:
+    """Index Documents built in code (e.g. rows of a CSV): added, replaced when changed, never
+    pruned; the same batching, duplicate checks and crash safety as `ingest`."""
+    t0 = time.perf_counter()
+    rep = IngestReport()
+    check_meta(store, settings, embedder)
+    _index(list(docs), store, embedder, settings, rep, store.doc_states(), progress, show_bar)
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
 def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, states: dict,
            progress: Progress | None, show_bar: bool) -> None:
     """Chunk, embed and write the new or changed documents; skip duplicates: the same text, or
