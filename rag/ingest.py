@@ -174,7 +174,7 @@ def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress
         if progress:
             progress(done / total, progress_text(done, total, time.perf_counter() - t0,
                                                   f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
-        for d, existed, chunks, vectors, sent_vecs, sent_spans in _embed_batch(batch, embedder, settings):
+        for d, existed, chunks, vectors, sent_vecs, sent_spans in _embed_batch(batch, embedder):
             # written one article at a time, as before batching: delete-then-upsert, so a kill
             # leaves each article either absent or visibly incomplete (the next run redoes it)
             if existed:
@@ -194,27 +194,25 @@ def _batches(chunked: list, settings):
     with sentence vectors, sentences); an article larger than that is a batch of its own."""
     limit = max(1, settings.ingest_batch_texts)
     batch, size = [], 0
-    for item in chunked:
-        n = len(item[2]) + (len(split_sentences(item[0].text)) if settings.sentence_vectors else 0)
+    for d, existed, chunks in chunked:
+        spans = split_sentences(d.text) if settings.sentence_vectors else None
+        n = len(chunks) + len(spans or ())
         if batch and size + n > limit:
             yield batch
             batch, size = [], 0
-        batch.append(item)
+        batch.append((d, existed, chunks, spans))
         size += n
     if batch:
         yield batch
 
 
-def _embed_batch(batch: list, embedder, settings):
+def _embed_batch(batch: list, embedder):
     """One embedder call for the passages and sentences of several articles (sentence-transformers
     sorts one call's texts by length, so batches pad little); a text that occurs twice (a passage
     that is a single sentence, a sentence repeated by the overlap or by another article) is
     embedded once. Yields per article what `store.upsert` takes, the same vectors the per-article
     path computes: every text is still embedded on its own, only in company."""
-    plans = []
-    for d, existed, chunks in batch:
-        spans = split_sentences(d.text) if settings.sentence_vectors else None
-        plans.append((d, existed, chunks, spans))
+    plans = batch  # (document, existed, chunks, sentence spans or None)
     pos: dict[str, int] = {}
     for d, _, chunks, spans in plans:
         for t in [c.text for c in chunks] + ([d.text[a:b] for a, b in spans] if spans is not None else []):
