@@ -3,9 +3,15 @@ Qdrant local mode (on disk) against in-memory.
 
     python bench/bench.py                 # everything, ~10-15 min on 2 cores; writes bench/results.md
     python bench/bench.py --scales 5,1000 --modes memory
+    python bench/bench.py --no-real --scales "" --real-articles 10   # only a short real-text row
 
 Part 1 (real models): ingest of the 5 corpus articles through rag.ingest with the real
 EmbeddingGemma, and query latency of the real hybrid retriever (query embedding included).
+Part 1b (real text): the corpus plus N real German news articles (the de-news fixture,
+Settings.distractors_csv) ingested with the real embedder through rag.ingest, against one plain
+fp32 SentenceTransformer.encode pass over the same text cut into 600-character pieces in the same
+run: ingest speed / encode speed says how close ingest comes to the embedder's own speed. N=514
+(all of them) takes roughly an hour on 2 cores; `--real-articles 0` leaves the row out.
 Part 2 (scaling): EmbeddingGemma embeds ~17 sentences/s on 2 cores, so 10,000 articles (~100k
 chunks) cannot be embedded here. The 1k/10k collections are *synthetic distractor articles*
 (corpus sentences recombined, a share of words swapped for words from /usr/share/dict/ngerman
@@ -171,6 +177,66 @@ def bench_real(mode: str) -> dict:
             "tracemalloc_query_peak_mb": tm_peak / 2**20, "rss_peak_mb": _peak_rss_mb()}
 
 
+# -- part 1b: real text, real embedder, against a plain encode pass -----------------------------
+
+PIECE_CHARS = 600  # the plain encode pass embeds the same text in pieces of this many characters
+
+
+def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
+    from rag.config import Settings
+    from rag.evaluation.distractors import load_distractors, resolve
+    from rag.factory import build_embedder
+    from rag.ingest import ingest_documents
+    from rag.store import QdrantStore
+
+    res: dict = {"part": "realtext", "mode": "memory", "articles": n, "complete": False}
+
+    def save():
+        if progress_file:
+            progress_file.write_text(json.dumps(res))
+
+    s = Settings(collection="bench-real-text")
+    docs = _corpus_docs() + load_distractors(resolve(None, s), n)
+    chars = sum(len(d.text) for d in docs)
+    res.update(n_docs=len(docs), chars=chars, csv=str(s.distractors_csv), batch_texts=s.ingest_batch_texts,
+               sentence_vectors=s.sentence_vectors)
+    t0 = time.perf_counter()
+    emb = build_embedder(s)
+    emb.embed_documents(["Aufwärmen."])
+    res.update(model_load_s=time.perf_counter() - t0, device=getattr(emb, "device", "?"))
+    save()
+    store = QdrantStore(emb.dim, s.collection, memory=True)
+    t_start = time.perf_counter()
+    last = [0.0]
+
+    def progress(frac, msg):  # a run stopped by the timeout still reports how far it got
+        now = time.perf_counter()
+        if now - last[0] > 5 or frac >= 1.0:
+            last[0] = now
+            res.update(ingest_fraction=frac, ingest_elapsed_s=now - t_start, ingest_status=msg)
+            save()
+
+    with _Sampler() as m_ing:
+        rep = ingest_documents(docs, store, emb, s, progress=progress)
+    ingest_s = rep.seconds
+    store.close()
+    res.update(ingest_s=ingest_s, chunks=rep.chunks_written, articles_per_s=len(docs) / ingest_s,
+               chars_per_s=chars / ingest_s, rss_peak_ingest_mb=m_ing.peak)
+    save()
+    # the yardstick: one plain encode of the same text, 600-character pieces, fp32, same batch size
+    pieces = [d.text[i:i + PIECE_CHARS] for d in docs for i in range(0, len(d.text), PIECE_CHARS)]
+    model = emb._model
+    kw = {"prompt_name": "document"} if "document" in (getattr(model, "prompts", {}) or {}) else {}
+    t0 = time.perf_counter()
+    model.encode(pieces, batch_size=s.embed_batch_size, convert_to_numpy=True, normalize_embeddings=True, **kw)
+    encode_s = time.perf_counter() - t0
+    res.update(encode_pieces=len(pieces), encode_s=encode_s, encode_chars_per_s=chars / encode_s,
+               ratio_to_encode=encode_s / ingest_s, dtype=str(next(model.parameters()).dtype),
+               rss_peak_mb=_peak_rss_mb(), complete=True)
+    save()
+    return res
+
+
 # -- part 2: scaling with synthetic articles and the hash embedder ------------------------------
 
 def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
@@ -288,7 +354,12 @@ def bench_scale(n: int, mode: str, progress_file: Path | None = None) -> dict:
 
 def _worker(args) -> int:
     pf = Path(args.progress) if args.progress else None
-    res = bench_real(args.mode) if args.part == "real" else bench_scale(args.scale, args.mode, pf)
+    if args.part == "real":
+        res = bench_real(args.mode)
+    elif args.part == "realtext":
+        res = bench_realtext(args.scale, pf)
+    else:
+        res = bench_scale(args.scale, args.mode, pf)
     if pf:
         pf.write_text(json.dumps(res))
     return 0
@@ -329,6 +400,7 @@ def _f(v, unit="", nd=2):
 
 def markdown(results: list[dict], meta: dict) -> str:
     real = [r for r in results if r["part"] == "real"]
+    realtext = [r for r in results if r["part"] == "realtext"]
     scale = [r for r in results if r["part"] == "scale"]
     out = ["# Benchmarks", "",
            f"Run {meta['when']} on {meta['cpus']} CPU cores ({meta['cpu']}), {meta['ram_gb']:.0f} GB RAM; "
@@ -349,6 +421,25 @@ def markdown(results: list[dict], meta: dict) -> str:
                    f"{_f(r.get('query_p50_s'), 'ms')} / {_f(r.get('query_p95_s'), 'ms')} | "
                    f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
                    f"{_f(r.get('tracemalloc_query_peak_mb'))} |" + (f" error: {r['error'][:80]}" if r.get("error") else ""))
+    if realtext:
+        out += ["", "## 1b. Real text: corpus + N de-news articles, real embedder", "",
+                "Ingest = `rag.ingest.ingest_documents` (chunk, embed passages and sentences, in-memory Qdrant) "
+                "of the 5 corpus articles plus N real German news articles (derStandard.at 2015-16). "
+                f"Encode = one plain fp32 `SentenceTransformer.encode` of the same text in {PIECE_CHARS}-character "
+                "pieces (document prompt, same batch size), measured in the same run. Ratio = ingest speed / "
+                "encode speed (1.0: ingest runs at the embedder's speed).", "",
+                "| text | device | articles | chars | chunks | ingest s | articles/s | chars/s | encode s "
+                "| encode chars/s | ratio | peak RSS MB | note |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in realtext:
+            note = "" if r.get("complete") else (r.get("error") or "incomplete")
+            if not r.get("complete") and r.get("ingest_fraction"):
+                note += f"; ingest {r['ingest_fraction']:.0%} done after {r.get('ingest_elapsed_s', 0):.0f}s"
+            out.append(f"| corpus + {r['articles']} de-news | {r.get('device', '—')} | {r.get('n_docs', '—')} | "
+                       f"{r.get('chars', '—')} | {r.get('chunks', '—')} | {_f(r.get('ingest_s'), nd=1)} | "
+                       f"{_f(r.get('articles_per_s'))} | {_f(r.get('chars_per_s'), nd=0)} | "
+                       f"{_f(r.get('encode_s'), nd=1)} | {_f(r.get('encode_chars_per_s'), nd=0)} | "
+                       f"{_f(r.get('ratio_to_encode'))} | {_f(r.get('rss_peak_mb'), nd=0)} | {note.strip('; ')[:160]} |")
     out += ["", "## 2. Scaling: 5, 1,000, 10,000 articles", "",
             "**The 1,000/10,000-article collections are synthetic distractor articles** (the 5 real articles plus "
             "recombined corpus sentences with ~25% of words swapped for German dictionary words) **embedded with "
@@ -398,6 +489,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-real", action="store_true", help="skip part 1 (real models)")
     ap.add_argument("--real-modes", default="local", help="stores for part 1 (the store barely matters "
                     "next to the model: part 2 compares them)")
+    ap.add_argument("--real-articles", type=int, default=514,
+                    help="part 1b: the corpus plus this many de-news articles with the real embedder "
+                         "(514 = all, roughly an hour on 2 cores; 0 = leave the row out)")
+    ap.add_argument("--real-text-timeout", type=float, default=7200, help="cap for part 1b in seconds")
     ap.add_argument("--timeout", type=float, default=420, help="seconds per scaling run (a run past it is "
                     "stopped and reported with what it reached)")
     ap.add_argument("--local-10k-timeout", type=float, default=1500,
@@ -424,6 +519,8 @@ def main(argv=None) -> int:
     if not args.no_real:
         for m in [x.strip() for x in args.real_modes.split(",") if x.strip()]:
             results.append(_run_sub("real", m, 5, 600))
+    if args.real_articles > 0:
+        results.append(_run_sub("realtext", "memory", args.real_articles, args.real_text_timeout))
     for n in [int(x) for x in args.scales.split(",") if x.strip()]:
         for m in modes:
             # local mode at 10k writes every point to SQLite one by one: it gets its own, longer limit

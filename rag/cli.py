@@ -18,6 +18,7 @@ EPILOG = """examples:
   rag search "Lin Jian" --since 2024-10-01 --until 2024-10-31   only articles of that month
   rag ask "What did China say about the deployment?"
   rag eval --quick                 retrieval metrics on the eval set
+  rag eval --quick --distractors   the same among the 514 de-news articles (eval/results/distractors)
   rag serve                        start the chat at http://127.0.0.1:7860
 settings come from RAG_* environment variables (see README), e.g. RAG_TOP_K=8;
 OLLAMA_HOST switches answering to an Ollama server, QDRANT_URL the index to a Qdrant server."""
@@ -62,7 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--baselines", default="all",
                    help="comma list of bm25,dense,quickstart, 'all' (default) or 'none'")
     e.add_argument("--resume", action="store_true", help="continue the last stopped run of this mode")
-    e.add_argument("--out", type=Path, default=None, help="results folder (default: eval/results)")
+    e.add_argument("--distractors", nargs="?", const="", metavar="CSV",
+                   help="also index these articles (columns category,text; default RAG_DISTRACTORS_CSV, "
+                        "else ../shared/fixtures/de-news/articles.csv) next to corpus/ and score the same "
+                        "questions among them; results go to eval/results/distractors/ beside the 5-article ones")
+    e.add_argument("--distractors-limit", type=int, metavar="N", help="only the first N distractor articles")
+    e.add_argument("--out", type=Path, default=None,
+                   help="results folder (default: eval/results, with --distractors eval/results/distractors)")
     sv = sub.add_parser("serve", help="start the Gradio chat")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)

@@ -20,6 +20,12 @@ def _default_cache() -> Path:
     return Path(base) / "rag-news"
 
 
+def _default_distractors() -> Path | None:
+    """The 514 de-news articles shipped beside the repository, when they are there."""
+    p = ROOT.parent / "shared" / "fixtures" / "de-news" / "articles.csv"
+    return p if p.exists() else None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
@@ -39,6 +45,11 @@ class Settings(BaseSettings):
     embed_model: str = "embeddinggemma-300m"
     embed_dim: int = 768  # EmbeddingGemma is Matryoshka: 256 also works
     embed_batch_size: int = 16
+    # auto: "cuda" when torch sees a GPU, else "cpu"; or any torch device string ("cpu", "cuda:1", "mps")
+    embed_device: str = "auto"
+    # ingest embeds the passages and sentences of several articles in one call, about this many
+    # texts (whole articles; the vectors do not change, only the grouping of the calls)
+    ingest_batch_texts: int = 200
 
     # chunking
     chunk_max_chars: int = 700
@@ -72,6 +83,9 @@ class Settings(BaseSettings):
     temperature: float = 0.0  # greedy: the same question gets the same answer
     llm_timeout_s: float = 180.0
     prompts_dir: Path = ROOT / "prompts"
+
+    # evaluation among distractors (`rag eval --distractors`): real articles indexed next to corpus/
+    distractors_csv: Path | None = Field(default_factory=lambda: _default_distractors())
 
     # limits
     max_question_chars: int = 2000

@@ -17,16 +17,27 @@ def _normalize(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(n, 1e-12)
 
 
+def resolve_device(device: str = "auto") -> str:
+    """"auto": "cuda" when torch sees a GPU, else "cpu" (a GPU is used when present, never
+    required); any other value is passed to torch as it is."""
+    device = (device or "auto").strip()
+    if device != "auto":
+        return device
+    import torch
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 class SentenceTransformerEmbedder:
     def __init__(self, path: Path, name: str, dim: int = 768, batch_size: int = 16,
-                 show_progress: bool = False) -> None:
+                 show_progress: bool = False, device: str = "auto") -> None:
         from sentence_transformers import SentenceTransformer  # heavy: imported only when built
 
         self.name = name
         self.dim = dim
         self.batch_size = batch_size
         self.show_progress = show_progress
-        self._model = SentenceTransformer(str(path), device="cpu", truncate_dim=dim)
+        self.device = resolve_device(device)
+        self._model = SentenceTransformer(str(path), device=self.device, truncate_dim=dim)
         self._prompts = set(getattr(self._model, "prompts", {}) or {})
         # torch modules are not safe to call from several threads at once (Gradio serves in threads)
         self._lock = threading.Lock()

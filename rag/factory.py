@@ -12,7 +12,8 @@ def build_embedder(s: Settings, show_progress: bool = False):
     from . import models
     from .embed import SentenceTransformerEmbedder
     path = models.require(s.model_dir, s.embed_model)
-    return SentenceTransformerEmbedder(path, s.embed_model, s.embed_dim, s.embed_batch_size, show_progress)
+    return SentenceTransformerEmbedder(path, s.embed_model, s.embed_dim, s.embed_batch_size, show_progress,
+                                       device=s.embed_device)
 
 
 def build_store(s: Settings, dim: int, memory: bool = False):

@@ -38,12 +38,18 @@ def check_meta(store, settings, embedder) -> None:
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
 
 
+def _sentence_groups(spans, chunks) -> list[list[int]]:
+    """Per chunk: the indices of the sentences (spans) it holds (chunks overlap, so a sentence
+    can belong to two)."""
+    return [[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end] for c in chunks]
+
+
 def _sentence_vectors(doc: Document, chunks, embedder) -> tuple[list, list]:
     """Each sentence is embedded once, then given to every chunk that holds it (chunks overlap).
     Returns per chunk: the vectors of its sentences and their article offsets."""
     spans = split_sentences(doc.text)
     vecs = embedder.embed_documents([doc.text[a:b] for a, b in spans])
-    idx = [[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end] for c in chunks]
+    idx = _sentence_groups(spans, chunks)
     return [vecs[ix] for ix in idx], [[spans[i] for i in ix] for ix in idx]
 
 
@@ -102,6 +108,18 @@ def ingest(path: Path | str, store, embedder, settings, progress: Progress | Non
     return rep
 
 
+def ingest_documents(docs: list[Document], store, embedder, settings, progress: Progress | None = None,
+                     show_bar: bool = False) -> IngestReport:
+    """Index Documents built in code (e.g. rows of a CSV): added, replaced when changed, never
+    pruned; the same batching, duplicate checks and crash safety as `ingest`."""
+    t0 = time.perf_counter()
+    rep = IngestReport()
+    check_meta(store, settings, embedder)
+    _index(list(docs), store, embedder, settings, rep, store.doc_states(), progress, show_bar)
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
 def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, states: dict,
            progress: Progress | None, show_bar: bool) -> None:
     """Chunk, embed and write the new or changed documents; skip duplicates: the same text, or
@@ -126,27 +144,21 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
 
     chunked = [(d, existed, chunk_document(d, settings.chunk_max_chars, settings.chunk_overlap_sentences))
                for d, existed in todo]
-    total = sum(len(c) for _, _, c in chunked) or 1
+    total = len(chunked)
     bar = None
-    if show_bar:
+    if show_bar and total:
         from tqdm import tqdm
-        bar = tqdm(total=total, unit="chunk", desc="Embedding")
-    done = 0
+        bar = tqdm(total=total, unit="article", desc="Indexing", smoothing=0.1)
     if chunked:
         store.set_meta(index_meta(settings, embedder, store))
-    for d, existed, chunks in chunked:
-        if progress:
-            progress(done / total, f"Embedding {d.doc_id}")
-        vectors = embedder.embed_documents([c.text for c in chunks])
-        sent_vecs, sent_spans = _sentence_vectors(d, chunks, embedder) if settings.sentence_vectors else (None, None)
-        if existed:
-            store.delete_doc(d.doc_id)
-        store.upsert(chunks, vectors, sent_vecs, sent_spans)
-        (rep.updated if existed else rep.added).append(d.doc_id)
-        rep.chunks_written += len(chunks)
-        done += len(chunks)
-        if bar:
-            bar.update(len(chunks))
+    inner = getattr(embedder, "show_progress", None)
+    if bar and inner:  # one bar: the model's own per-call bar would interleave with the article bar
+        embedder.show_progress = False
+    try:
+        _write(chunked, store, embedder, settings, rep, progress, bar)
+    finally:
+        if bar and inner:
+            embedder.show_progress = inner
     if bar:
         bar.close()
     if progress:
@@ -154,3 +166,74 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
     if store.get_meta() is None and store.count() == 0:
         store.set_meta(index_meta(settings, embedder, store))
 
+
+def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress: Progress | None, bar) -> None:
+    total = len(chunked)
+    t0, done = time.perf_counter(), 0
+    for batch in _batches(chunked, settings):
+        if progress:
+            progress(done / total, progress_text(done, total, time.perf_counter() - t0,
+                                                  f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
+        for d, existed, chunks, vectors, sent_vecs, sent_spans in _embed_batch(batch, embedder):
+            # written one article at a time, as before batching: delete-then-upsert, so a kill
+            # leaves each article either absent or visibly incomplete (the next run redoes it)
+            if existed:
+                store.delete_doc(d.doc_id)
+            store.upsert(chunks, vectors, sent_vecs, sent_spans)
+            (rep.updated if existed else rep.added).append(d.doc_id)
+            rep.chunks_written += len(chunks)
+            done += 1
+            if bar:
+                bar.update(1)
+            if progress:
+                progress(done / total, progress_text(done, total, time.perf_counter() - t0, f"wrote {d.doc_id}"))
+
+
+def _batches(chunked: list, settings):
+    """Groups of whole articles holding about `ingest_batch_texts` texts to embed (passages and,
+    with sentence vectors, sentences); an article larger than that is a batch of its own."""
+    limit = max(1, settings.ingest_batch_texts)
+    batch, size = [], 0
+    for d, existed, chunks in chunked:
+        spans = split_sentences(d.text) if settings.sentence_vectors else None
+        n = len(chunks) + len(spans or ())
+        if batch and size + n > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append((d, existed, chunks, spans))
+        size += n
+    if batch:
+        yield batch
+
+
+def _embed_batch(batch: list, embedder):
+    """One embedder call for the passages and sentences of several articles (sentence-transformers
+    sorts one call's texts by length, so batches pad little); a text that occurs twice (a passage
+    that is a single sentence, a sentence repeated by the overlap or by another article) is
+    embedded once. Yields per article what `store.upsert` takes, the same vectors the per-article
+    path computes: every text is still embedded on its own, only in company."""
+    plans = batch  # (document, existed, chunks, sentence spans or None)
+    pos: dict[str, int] = {}
+    for d, _, chunks, spans in plans:
+        for t in [c.text for c in chunks] + ([d.text[a:b] for a, b in spans] if spans is not None else []):
+            pos.setdefault(t, len(pos))
+    vecs = embedder.embed_documents(list(pos))
+    for d, existed, chunks, spans in plans:
+        vectors = vecs[[pos[c.text] for c in chunks]]
+        if spans is None:
+            yield d, existed, chunks, vectors, None, None
+            continue
+        svecs = vecs[[pos[d.text[a:b]] for a, b in spans]] if spans else vecs[:0]
+        groups = _sentence_groups(spans, chunks)
+        yield d, existed, chunks, vectors, [svecs[g] for g in groups], [[spans[i] for i in g] for g in groups]
+
+
+def progress_text(done: int, total: int, secs: float, what: str) -> str:
+    """"12/514 articles · 2.3 articles/s · 3:40 left · <what>" (rate and time left once known)."""
+    parts = [f"{done}/{total} articles"]
+    if done and secs > 0:
+        rate = done / secs
+        left = int(round((total - done) / rate))
+        parts += [f"{rate:.2f} articles/s", f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d} left"
+                  if left >= 3600 else f"{left // 60}:{left % 60:02d} left"]
+    return " · ".join(parts + [what])

@@ -14,7 +14,7 @@ from . import cite, factory, lang, prompt
 from .config import Settings
 from .errors import InputError, RagError
 from .evidence import select as select_evidence
-from .ingest import check_meta, ingest
+from .ingest import check_meta, ingest, ingest_documents
 from .load import is_url
 from .load.text import date_range
 from .retrieve import HybridRetriever
@@ -113,6 +113,16 @@ class Pipeline:
                 return ingest(target, self.store, self.embedder, self.s,
                               progress=progress, show_bar=show_bar, rebuild=rebuild)
             finally:  # a failed ingest may still have written some articles
+                if self._retriever:
+                    self._retriever.invalidate()
+
+    def ingest_documents(self, docs, progress=None, show_bar: bool = False) -> IngestReport:
+        """Documents built in code (the eval's distractor articles): added or replaced, never pruned."""
+        with self._index_lock:
+            try:
+                return ingest_documents(docs, self.store, self.embedder, self.s, progress=progress,
+                                        show_bar=show_bar)
+            finally:
                 if self._retriever:
                     self._retriever.invalidate()
 

@@ -209,9 +209,14 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
     systems, metrics = list(res["systems"]), _metrics(res)
     t = res["timing"]
     qs = res.get("quickstart")
-    lines = [f"# Evaluation report — {res['mode']} mode", "",
+    nd = res.get("distractors") or 0
+    lines = [f"# Evaluation report — {res['mode']} mode" + (f", among {nd} distractor articles" if nd else ""), "",
              f"- run: {res['created']}, code {res['git']}, {res['n_questions']} questions "
              f"({res['systems']['ours']['summary']['n_answerable']} answerable)",
+             *([f"- **distractors: {nd}** articles from {res.get('distractors_source')} indexed next to the "
+                f"{res.get('corpus_articles', '?')} corpus articles (every system searches all "
+                f"{nd + (res.get('corpus_articles') or 0)}); the questions and their gold are the corpus'"]
+               if nd else []),
              *([f"- **interrupted**: only the {res['n_questions']} questions finished before the stop are scored"]
                if res.get("interrupted") else []),
              *(["- resumed: questions finished by an earlier, killed run were taken from its checkpoint"]
@@ -224,7 +229,10 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
              f"(latencies are only comparable between runs on a quiet machine)",
              f"- reproduce: `rag eval{' --quick' if res['mode'] == 'quick' else ''}"
              f"{' --split ' + res['split'] if res.get('split', 'all') != 'all' else ''}"
-             f"{' --limit ' + str(res['n_questions']) if res.get('limited') else ''}`", "",
+             f"{' --limit ' + str(res['n_questions']) if res.get('limited') else ''}"
+             f"{' --distractors' if nd else ''}"
+             f"{' --distractors-limit ' + str(res['distractors_limit']) if nd and res.get('distractors_limit') else ''}`",
+             "",
              "## Results", "", _table(["metric"] + systems,
                                       [[m] + [_fmt(res["systems"][s]["summary"].get(m), m) for s in systems]
                                        for m in metrics]), ""]
@@ -241,6 +249,8 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
                   "Above 1 is better for quality metrics, below 1 is better for latency.", "",
                   _table(["metric"] + list(res["ratios"]),
                          [[m] + [_ratio(res["ratios"][b].get(m)) for b in res["ratios"]] for m in ms]), ""]
+    if nd:
+        lines += _beside_md(res)
     cmp_ = res.get("comparison")
     lines += ["## Change against the previous run", ""]
     if not cmp_ or not cmp_["systems"]:
@@ -310,6 +320,24 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def _beside_md(res: dict) -> list[str]:
+    """The distractor run next to the last 5-article run of the same mode."""
+    b = res.get("beside")
+    out = [f"## Beside the 5-article run", ""]
+    if not b or not b["systems"]:
+        return out + [f"No 5-article result of {res['mode']} mode to set beside this one "
+                      f"(run `rag eval{' --quick' if res['mode'] == 'quick' else ''}` first).", ""]
+    nd = res["distractors"]
+    out += [f"The same questions without distractors: {b.get('path')} (run {b['previous_created']}, code "
+            f"{b['previous_git']}), metrics recomputed over the questions both runs share. Latencies "
+            f"are only comparable on an equally quiet machine.", ""]
+    rows = []
+    for s, c in b["systems"].items():
+        for m, r in c["metrics"].items():
+            rows.append([s, m, _fmt(r["before"], m), _fmt(r["now"], m), f"{r['delta']:+.3f}", str(c["n_common"])])
+    return out + [_table(["system", "metric", "5 articles", f"+ {nd} distractors", "delta", "n"], rows), ""]
+
+
 def _json_default(o):
     if isinstance(o, Path):
         return str(o)
@@ -328,7 +356,8 @@ def write_outputs(res: dict, out: Path) -> dict:
                 p = json.loads(cand.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if p.get("mode") == res["mode"]:
+            # a run among other distractors is not the previous run of this one
+            if p.get("mode") == res["mode"] and (p.get("distractors") or 0) == (res.get("distractors") or 0):
                 prev = p
                 break
     res["comparison"] = compare(res, prev)

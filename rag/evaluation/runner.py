@@ -32,6 +32,8 @@ QUESTIONS = ROOT / "eval" / "questions.jsonl"
 HELDOUT = ROOT / "eval" / "heldout.jsonl"
 SPLITS = {"tune": QUESTIONS, "heldout": HELDOUT}
 RESULTS = ROOT / "eval" / "results"
+# `rag eval --distractors`: results sit beside the 5-article ones, compared with them
+DISTRACTOR_RESULTS = RESULTS / "distractors"
 ALL_BASELINES = ("bm25", "dense", "quickstart")
 # Faithfulness proxy: cosine(sentence, cited passage) with the real embedder at or above this
 # counts as supported. Measured on EmbeddingGemma: unrelated German passages ~0.19, the right
@@ -109,9 +111,9 @@ def _faith(embedder, sentences: list[str], support: list[list[str]]) -> list[flo
 
 
 class _Runner:
-    def __init__(self, settings, pipeline, docs, quick, baselines, faith_threshold):
+    def __init__(self, settings, pipeline, docs, quick, baselines, faith_threshold, extra_docs=()):
         self.s, self.pipe, self.quick, self.ft = settings, pipeline, quick, faith_threshold
-        self.gold = GoldIndex({d.doc_id: d.text for d in docs})
+        self.gold = GoldIndex({d.doc_id: d.text for d in docs})  # gold quotes live in the corpus
         self.baselines = baselines
         self.records: dict[str, list[dict]] = {"ours": []}
         self.rbase = retrieval_baselines(pipeline.store, pipeline.embedder, settings, baselines)
@@ -120,7 +122,8 @@ class _Runner:
         self.qs = None
         if "quickstart" in baselines:
             gen = None if quick else pipeline.generator
-            self.qs = Quickstart(docs, pipeline.embedder, gen, context_window=settings.n_ctx,
+            # the quickstart indexes the distractors too: every system searches the same articles
+            self.qs = Quickstart(list(docs) + list(extra_docs), pipeline.embedder, gen, context_window=settings.n_ctx,
                                  num_output=settings.max_tokens)
             self.records["quickstart"] = []
 
@@ -227,8 +230,14 @@ class _Runner:
 def run_eval(settings: Settings | None = None, quick: bool = False, limit: int | None = None,
              baselines="all", out: Path | str | None = RESULTS, *, pipeline=None,
              questions_path: Path | str | None = None, split: str = "all", faith_threshold: float = FAITH_THRESHOLD,
-             progress: bool = True, resume: bool = False) -> dict:
+             progress: bool = True, resume: bool = False, distractors: Path | str | None = None,
+             distractors_limit: int | None = None, beside: Path | str | None = None) -> dict:
     """Run the evaluation; returns the result dict (also written to `out` unless out is None).
+
+    distractors: a CSV of articles (rag.evaluation.distractors) indexed next to the corpus; the
+    questions and their gold stay the corpus', so the scores say how well the system finds them
+    among an archive. With `beside` (a results folder: `rag eval` passes eval/results) the result
+    is compared with the last 5-article run of the same mode there, over the questions both share.
 
     Each finished question is appended to `out/.partial-<mode>.jsonl`; with resume=True a run picks
     up the questions a killed run finished. Ctrl-C or SIGTERM stops the run early and still writes
@@ -243,14 +252,22 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     names = parse_baselines(baselines)
     questions = load_questions(questions_path, limit) if questions_path else load_split(split, limit)
     docs = [load_file(p, settings.corpus_dir, settings.max_article_chars) for p in discover(settings.corpus_dir)]
+    extra, extra_src = [], None
+    if distractors is not None:
+        from .distractors import load_distractors
+        extra_src = str(distractors)
+        extra = load_distractors(distractors, distractors_limit)
     own_pipe = pipeline is None
     pipe = pipeline or Pipeline(settings, memory=True)
     t0 = time.perf_counter()
     if own_pipe or pipe.store.count() == 0:
         pipe.ingest(settings.corpus_dir)
+    if extra:
+        print(f"indexing {len(extra)} distractor articles from {extra_src}", file=sys.stderr)
+        pipe.ingest_documents(extra, show_bar=progress)
     ingest_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    runner = _Runner(settings, pipe, docs, quick, names, faith_threshold)
+    runner = _Runner(settings, pipe, docs, quick, names, faith_threshold, extra)
     setup_s = time.perf_counter() - t0
     bar = tqdm(questions, desc=f"eval ({'quick' if quick else 'full'})", unit="q", disable=not progress,
                file=sys.stderr)
@@ -317,6 +334,10 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "n_questions": len(questions),
         "limited": bool(limit),
         "split": split if not questions_path else str(questions_path),
+        "distractors": len(extra),
+        "distractors_source": extra_src,
+        "distractors_limit": distractors_limit,
+        "corpus_articles": len(docs),
         "question_ids": [q["id"] for q in questions],
         "baselines": names,
         "quickstart": {"nodes": runner.qs.n_nodes, "top_k": runner.qs.top_k, "build_s": runner.qs.build_s}
@@ -327,12 +348,30 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "systems": systems,
         "ratios": ratios,
     }
+    if extra and beside is not None:
+        result["beside"] = _beside(result, Path(beside))
     if out is not None and questions:  # an empty (interrupted) run does not overwrite the last result
         from .report import write_outputs
         write_outputs(result, Path(out))
         if partial and not interrupted:
             partial.unlink(missing_ok=True)
     return result
+
+
+def _beside(result: dict, folder: Path) -> dict | None:
+    """This run against the last 5-article run of the same mode in `folder`, over shared questions."""
+    from .report import compare
+    path = folder / f"{result['mode']}.json"
+    try:
+        prev = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if prev.get("distractors"):
+        return None
+    cmp_ = compare(result, prev)
+    if cmp_:
+        cmp_["path"] = str(path)
+    return cmp_
 
 
 def _on_sigterm():
@@ -381,12 +420,17 @@ def _load_partial(path: Path, runner) -> set[str]:
 def main(args, settings: Settings) -> int:
     """Entry point of `rag eval` (rag.cli parses the arguments)."""
     from .report import console_table
-    out = args.out if getattr(args, "out", None) else RESULTS
+    dist = getattr(args, "distractors", None)
     try:
+        if dist is not None:  # "" (--distractors without a path): settings.distractors_csv
+            from .distractors import resolve
+            dist = resolve(dist or None, settings)
+        out = args.out if getattr(args, "out", None) else (DISTRACTOR_RESULTS if dist else RESULTS)
         res = run_eval(settings, quick=bool(args.quick), limit=args.limit, baselines=args.baselines, out=out,
                        split=getattr(args, "split", None) or "all",
                        faith_threshold=getattr(args, "faith_threshold", None) or FAITH_THRESHOLD,
-                       resume=bool(getattr(args, "resume", False)))
+                       resume=bool(getattr(args, "resume", False)), distractors=dist,
+                       distractors_limit=getattr(args, "distractors_limit", None), beside=RESULTS)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

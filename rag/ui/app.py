@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -14,6 +15,7 @@ import pandas as pd
 from . import format as fmt
 from ..config import Settings
 from ..errors import InputError, RagError
+from ..ingest import progress_text
 from ..load import KINDS, SUPPORTED, is_url, parse
 from ..types import IngestReport
 
@@ -131,10 +133,12 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                 stored.append(store_upload(Path(p), Path(p).name, s))
             except (InputError, OSError) as e:
                 rejected[Path(p).name] = str(e)
+        t0 = time.perf_counter()
         try:
             for i, (name, existed) in enumerate(stored):
-                part = pipe.ingest(Path(s.corpus_dir) / name, progress=lambda f, msg, i=i: progress(
-                    (i + f) / len(stored), desc=msg))
+                # one file is one article: the bar counts the uploaded articles, their rate and the time left
+                part = pipe.ingest(Path(s.corpus_dir) / name, progress=lambda f, msg, i=i, name=name: progress(
+                    (i + f) / len(stored), desc=progress_text(i, len(stored), time.perf_counter() - t0, name)))
                 for field in ("added", "updated", "unchanged", "removed"):
                     getattr(rep, field).extend(getattr(part, field))
                 rep.failed.update(part.failed)
