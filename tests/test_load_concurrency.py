@@ -30,7 +30,7 @@ QUESTIONS = ["What did China say about the deployment?",
 
 
 class SlowScripted(ScriptedGenerator):
-    """Repeats passage [1]'s first sentence with a citation, after REPLY_S seconds of 'thinking'."""
+    """Repeats evidence sentence [1] with a citation, after REPLY_S seconds of 'thinking'."""
 
     def __init__(self):
         super().__init__(self._reply)
@@ -41,8 +41,7 @@ class SlowScripted(ScriptedGenerator):
         text = messages[-1]["content"]
         if "Rewritten question" in text:
             return re.search(r"Last question: (.*)", text).group(1)
-        body = re.search(r"\[1\] \(.*?\)\n(.*?)(?:\n\n\[2\]|\n</passages>)", text, re.S).group(1)
-        return re.split(r"(?<=[.!?])\s", body.strip())[0] + " [1]"
+        return re.search(r"^\[1\] (.*)$", text, re.M).group(1).strip() + " [1]"
 
     def stream(self, messages, max_tokens):
         with self._lock:
