@@ -18,8 +18,8 @@ test-fast:
 # distractor run on 2 quiet cores, from the quick runs measured here: the in-memory ingest of
 # 1.32M characters at 700-1,100 chars/s (per-article path measured at ~700; batching measured
 # 1.5x faster on the corpus) is 20-31 min, the quickstart baseline's own index at ~1,460 chars/s
-# another ~15 min, the questions ~2 min: ~35-50 min quick. Full mode adds the ~36 min of answers
-# (~75-85 min), past the ~45 min budget, so the distractor run is quick here; pass
+# another ~15 min, the questions ~2 min: ~35-50 min quick. Full mode adds ~17 min of answers
+# (measured for the 103 questions, evidence-first) and the quickstart's ~20 (~70-85 min), past the ~45 min budget, so the distractor run is quick here; pass
 # DISTRACTOR_EVAL="--distractors" for the full one, or add "--baselines bm25,dense" to skip the
 # quickstart's index.
 DISTRACTOR_EVAL ?= --distractors --quick
