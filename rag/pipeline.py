@@ -208,9 +208,13 @@ class Pipeline:
             p.number = i
         ans.passages = passages
         t2 = time.perf_counter()
-        def context(doc_id: str):
-            with self._index_lock:
-                return self.store.sentences(doc_id=doc_id)
+        whole: dict[str, list] = {}
+
+        def context(doc_id: str):  # an article's sentences, read once per answer
+            if doc_id not in whole:
+                with self._index_lock:
+                    whole[doc_id] = self.store.sentences(doc_id=doc_id)
+            return whole[doc_id]
 
         evidence, missing = select_evidence(standalone, language, qv, passages, sents, self.s.evidence_chars,
                                             context=context)
