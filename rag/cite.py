@@ -152,15 +152,13 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     return " ".join(kept), cites, stats
 
 
-def embedding_similarity(embedder) -> SimFn:
-    """Cosine of each answer sentence (query prompt) to each evidence sentence (its stored vector
-    when given, else embedded now): the answer's sentences are the only text embedded here."""
-    def fn(sentences: Sequence[str], evidence: Sequence[Evidence], vectors=None) -> np.ndarray:
+def embedding_similarity(embedder, vectors: np.ndarray) -> SimFn:
+    """Cosine of each answer sentence (query prompt) to each evidence sentence, whose vectors are the
+    ones stored at ingest (rows in evidence order): the answer's sentences are the only text embedded."""
+    def fn(sentences: Sequence[str], evidence: Sequence[Evidence]) -> np.ndarray:
         if not sentences or not evidence:
             return np.zeros((len(sentences), len(evidence)), dtype=np.float32)
-        sv = embedder.embed_queries(list(sentences))
-        ev = vectors if vectors is not None else embedder.embed_documents([e.text for e in evidence])
-        return sv @ np.asarray(ev).T
+        return embedder.embed_queries(list(sentences)) @ np.asarray(vectors).T
     return fn
 
 

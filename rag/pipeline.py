@@ -255,8 +255,7 @@ class Pipeline:
         t4 = time.perf_counter()
         vec_of = {(pl["doc_id"], pl["start"]): v for pl, v in sents}
         vectors = np.stack([vec_of[(e.doc_id, e.start)] for e in evidence])
-        sim = cite.embedding_similarity(self.embedder)
-        text, cited, check = cite.verify(raw_text, evidence, lambda ss, ev: sim(ss, ev, vectors),
+        text, cited, check = cite.verify(raw_text, evidence, cite.embedding_similarity(self.embedder, vectors),
                                          standalone, language, self.s.support_threshold)
         if not cited and not (cite.looks_like_abstention(raw_text) and len(raw_text) < 200):
             # nothing the model wrote holds up: show the evidence itself rather than nothing

@@ -177,7 +177,8 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
     seen = {f for t in terms for f in t.forms}
     words = _WORD.findall(question)
     for i, w in enumerate(words):
-        kind, g = ("entity", _group_of(w)) if _group_of(w) else ("event", _event(w))
+        g = _group_of(w)
+        kind, g = ("entity", g) if g else ("event", _event(w))
         if g:
             if not seen.intersection(g):
                 terms.append(Term(w, kind, g))
