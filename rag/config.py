@@ -36,9 +36,10 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, validation_alias=AliasChoices("RAG_QDRANT_URL", "QDRANT_URL"))
     qdrant_api_key: str | None = None
     collection: str = "articles"
-    # auto: qdrant-client local mode under index/qdrant, a Qdrant server when QDRANT_URL is set;
-    # edge: Qdrant Edge in process under index/edge (to become the default once measured by the eval)
-    store_backend: Literal["auto", "qdrant-local", "edge"] = "auto"
+    # auto: Qdrant Edge in process under index/edge/, or the Qdrant server of QDRANT_URL when set;
+    # edge: Qdrant Edge even where QDRANT_URL is set; qdrant-local: qdrant-client's local mode under
+    # index/qdrant/ (the store before Edge: every vector in RAM, re-read from SQLite at open)
+    store_backend: Literal["auto", "edge", "qdrant-local"] = "auto"
 
     # embedding
     embed_backend: Literal["sentence-transformers", "hash"] = "sentence-transformers"

@@ -17,14 +17,17 @@ def build_embedder(s: Settings, show_progress: bool = False):
 
 
 def build_store(s: Settings, dim: int, memory: bool = False):
-    if s.store_backend == "edge" and not memory:
+    """memory=True: qdrant-client's in-memory mode (unit tests). Otherwise Qdrant Edge on disk, unless
+    a server is configured (QDRANT_URL) or local mode is asked for."""
+    server = s.store_backend == "auto" and bool(s.qdrant_url)
+    if not memory and not server and s.store_backend in ("auto", "edge"):
         from .store.edge import EdgeStore
         return EdgeStore(dim, s.edge_index_path)
     from .store import QdrantStore
     if memory:
         return QdrantStore(dim, s.collection, memory=True)
-    url = s.qdrant_url if s.store_backend == "auto" else None
-    return QdrantStore(dim, s.collection, path=s.local_index_path, url=url, api_key=s.qdrant_api_key)
+    return QdrantStore(dim, s.collection, path=s.local_index_path, url=s.qdrant_url if server else None,
+                       api_key=s.qdrant_api_key)
 
 
 def build_generator(s: Settings):

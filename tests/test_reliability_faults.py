@@ -131,7 +131,7 @@ def _lines(proc) -> queue.Queue:
     return q
 
 
-def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int, backend: str = "auto") -> tuple[list[str], str | None]:
+def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int, backend: str = "edge") -> tuple[list[str], str | None]:
     """Run the ingest in a subprocess, SIGKILL it (mode 'kill': from outside after `kill_at`
     articles were written; 'mid-article': it kills itself halfway through article `kill_at`).
     Returns the articles it reported written, and the one it died inside (or None)."""
@@ -163,7 +163,7 @@ def run_child_ingest(tmp_path, corpus, mode: str, kill_at: int, backend: str = "
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("phase,mode", [("fresh", "kill"), ("fresh", "mid-article"), ("update", "mid-article")])
-@pytest.mark.parametrize("backend", ["auto", "edge"])
+@pytest.mark.parametrize("backend", ["qdrant-local", "edge"])
 def test_ingest_killed_midway_loses_nothing(tmp_path, phase, mode, backend):
     corpus = make_corpus(tmp_path / "corpus")
     s = disk_settings(tmp_path, corpus, store_backend=backend)
@@ -526,7 +526,7 @@ def test_truncated_gguf_is_a_model_file_error(tmp_path):
                                  sqlite3.OperationalError("database or disk is full")])
 def test_disk_full_is_clear_and_next_ingest_completes(tmp_path, exc):
     corpus = make_corpus(tmp_path / "corpus")
-    s = disk_settings(tmp_path, corpus)
+    s = disk_settings(tmp_path, corpus, store_backend="qdrant-local")  # Edge: test_store_edge.py
     p = Pipeline(s, embedder=HashEmbedder(64))
     real_upsert, calls = p.store.client.upsert, []
 
@@ -557,7 +557,7 @@ def test_disk_full_is_clear_and_next_ingest_completes(tmp_path, exc):
 
 def test_unwritable_index_folder_is_clear(tmp_path, monkeypatch):
     corpus = make_corpus(tmp_path / "corpus", n=3)
-    s = disk_settings(tmp_path, corpus)
+    s = disk_settings(tmp_path, corpus, store_backend="qdrant-local")  # Edge: test_store_edge.py
     p = Pipeline(s, embedder=HashEmbedder(64))
 
     def denied(*a, **kw):
@@ -584,7 +584,8 @@ def test_real_full_disk_on_tmpfs(tmp_path):
     if os.geteuid() != 0 or not _mount_tmpfs(disk, "96k"):
         pytest.skip("cannot mount a small tmpfs here")
     corpus = make_corpus(tmp_path / "corpus")
-    s = Settings(corpus_dir=corpus, index_dir=disk, embed_backend="hash", embed_dim=64, collection="articles")
+    s = Settings(corpus_dir=corpus, index_dir=disk, embed_backend="hash", embed_dim=64, collection="articles",
+                 store_backend="qdrant-local")  # Edge on a small disk: test_store_edge.py
     try:
         p = Pipeline(s, embedder=HashEmbedder(64))
         with pytest.raises(RagError, match=rf"^disk full at {re.escape(str(s.local_index_path))}: the index"):
@@ -620,7 +621,7 @@ HOLDER = textwrap.dedent("""
 @pytest.mark.timeout(120)
 def test_second_process_gets_index_locked(tmp_path):
     corpus = make_corpus(tmp_path / "corpus", n=4)
-    s = disk_settings(tmp_path, corpus)
+    s = disk_settings(tmp_path, corpus, store_backend="qdrant-local")  # Edge: test_store_edge.py
     p = Pipeline(s, embedder=HashEmbedder(64))
     p.ingest()
     p.store.close()

@@ -87,7 +87,17 @@ def test_settings_select_the_store(tmp_path, monkeypatch):
                                               qdrant_url="http://127.0.0.1:9"), 64)
     assert local.location == str(tmp_path / "index" / "qdrant")
     local.close()
-    assert make_settings(tmp_path).store_backend == "auto"
+    default = make_settings(tmp_path)
+    assert default.store_backend == "auto"
+    store = factory.build_store(default, 64)  # the embedded default is Edge ...
+    try:
+        assert isinstance(store, EdgeStore) and store.path == default.edge_index_path
+    finally:
+        store.close()
+    # ... and QDRANT_URL means a server (qdrant-client; nothing listens on port 9: it fails fast)
+    server = make_settings(tmp_path, qdrant_url="http://127.0.0.1:9")
+    with pytest.raises(RagError, match=r"^Cannot reach the Qdrant server at http://127.0.0.1:9"):
+        factory.build_store(server, 64)
 
 
 def test_pipeline_on_edge_is_incremental_and_redoes_a_cut_short_article(edge_pipeline):

@@ -8,15 +8,18 @@ Quick mode retrieves for every question (a follow-up is searched as "previous us
 question"); full mode answers every question with the real LLM through Pipeline.ask (a follow-up
 is searched with the pipeline's condensed question) and the llama-index quickstart baseline
 answers it too. Metrics live in rag.evaluation.metrics, baselines in rag.evaluation.baselines, the JSON +
-Markdown report + plots in rag.evaluation.report. The index is built in memory from the corpus, so a
-running `rag serve` is not disturbed and the numbers do not depend on what else was ingested.
+Markdown report + plots in rag.evaluation.report. The index is built from the corpus in a scratch
+directory with the embedded default store (Qdrant Edge, as `rag ingest` uses it, never a configured
+server), so a running `rag serve` is not disturbed and the numbers do not depend on what else was ingested.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -258,7 +261,10 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         extra_src = str(distractors)
         extra = load_distractors(distractors, distractors_limit)
     own_pipe = pipeline is None
-    pipe = pipeline or Pipeline(settings, memory=True)
+    scratch = Path(tempfile.mkdtemp(prefix="rag-eval-")) if own_pipe else None
+    if own_pipe:  # measured on the store users get, not a test double; a QDRANT_URL is left alone
+        settings = settings.model_copy(update={"index_dir": scratch, "qdrant_url": None})
+    pipe = pipeline or Pipeline(settings)
     t0 = time.perf_counter()
     if own_pipe or pipe.store.count() == 0:
         pipe.ingest(settings.corpus_dir)
@@ -298,6 +304,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     loop_s = time.perf_counter() - t_loop
     if own_pipe:
         pipe.store.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     # a question cut off half-way is dropped from every system
     questions = [q for q in questions if q["id"] in done]
     for name in runner.records:
@@ -327,6 +334,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
             "embed_model", "embed_dim", "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
             "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_evidence", "support_threshold",
             "max_tokens", "temperature")},
+        "store": type(pipe.store).__name__,
         "llm": None if quick else getattr(pipe._generator, "name", None),
         "faith_threshold": faith_threshold,
         "interrupted": interrupted,
