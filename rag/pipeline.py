@@ -1,5 +1,6 @@
-"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> choose evidence
-sentences -> abstain? -> prompt -> generate (streamed) -> check every claim against its evidence. Components are built lazily by rag.factory."""
+"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> choose evidence sentences
+(rag.evidence) -> abstain, or prompt, generate (streamed) and check every claim (rag.answer).
+Components are built lazily by rag.factory."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cite, factory, lang, prompt
+from . import answer, factory, lang, prompt
+from .answer import AnswerStream
 from .config import Settings
 from .errors import InputError, RagError
 from .evidence import select as select_evidence
@@ -18,7 +20,7 @@ from .ingest import check_meta, ingest, ingest_documents
 from .load import is_url
 from .load.text import date_range
 from .retrieve import HybridRetriever
-from .types import Answer, Citation, IngestReport, Passage
+from .types import Answer, IngestReport, Passage
 
 
 def validate_question(question, max_chars: int) -> str:
@@ -45,22 +47,6 @@ def _keeps_keys(question: str, rewritten: str) -> bool:
     words = re.findall(r"\w[\w.,-]*", question)
     keys = [w.strip(".,") for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or w[0].isdigit()]
     return all(k.lower() in rewritten.lower() for k in keys)
-
-
-class AnswerStream:
-    """Iterate for text as it is generated; `.answer` holds the verified Answer afterwards."""
-
-    def __init__(self, gen: Iterator[str]) -> None:
-        self._gen = gen
-        self.answer: Answer | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._gen
-
-    def result(self) -> Answer:
-        for _ in self:
-            pass
-        return self.answer
 
 
 class Pipeline:
@@ -223,58 +209,5 @@ class Pipeline:
                            if x[0]["start"] == e.start)]
         ans.evidence, ans.missing = evidence, [t.text for t in missing if t.kind != "number"]
         ans.timings.update(condense_s=t1 - t0, retrieve_s=t2 - t1, select_s=time.perf_counter() - t2)
-        best = max((e.score for e in evidence), default=0.0)
-        # the pipeline decides to abstain, on the evidence: nothing close enough to the question,
-        # or a name, country or office the question asks about that no retrieved sentence contains
-        if not evidence or best < self.s.abstain_min_evidence or ans.missing:
-            ans.text, ans.abstained = lang.abstain_text(language, ans.missing), True
-            ans.timings["total_s"] = time.perf_counter() - t0
-            stream.answer = ans
-            yield ans.text
-            return
-        messages = [
-            {"role": "system", "content": prompt.render(self.s.prompts_dir, "system")},
-            {"role": "user", "content": prompt.render(self.s.prompts_dir, "answer",
-                                                      evidence=prompt.format_evidence(evidence),
-                                                      question=standalone,
-                                                      language=lang.language_name(language))},
-        ]
-        gen = self.generator
-        ans.backend = gen.name
-        t3 = time.perf_counter()
-        raw, first, pieces = [], None, 0
-        for piece in gen.stream(messages, self.s.max_tokens):
-            if first is None:
-                first = time.perf_counter() - t3
-            pieces += 1
-            raw.append(piece)
-            yield piece
-        ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t3, pieces=pieces)
-        ans.timings.update(getattr(gen, "last_stats", None) or {})
-        raw_text = "".join(raw).strip()
-        t4 = time.perf_counter()
-        vec_of = {(pl["doc_id"], pl["start"]): v for pl, v in sents}
-        vectors = np.stack([vec_of[(e.doc_id, e.start)] for e in evidence])
-        text, cited, check = cite.verify(raw_text, evidence, cite.embedding_similarity(self.embedder, vectors),
-                                         standalone, language, self.s.support_threshold)
-        if not cited and not (cite.looks_like_abstention(raw_text) and len(raw_text) < 200):
-            # nothing the model wrote holds up: show the evidence itself rather than nothing
-            text, top = cite.quote_fallback(evidence, language)
-            cited, check["fallback"] = [(e, text, 1.0, True) for e in top], 1
-        ans.timings["cite_s"] = time.perf_counter() - t4
-        ans.check = check
-        if not cited:
-            ans.text, ans.abstained, ans.citations = lang.abstain_text(language), True, []
-        else:
-            by_chunk = {p.chunk_id: p for p in passages}
-            ans.text = text
-            ans.citations = [Citation(number=e.number, passage=by_chunk.get(e.chunk_id) or _as_passage(e),
-                                      sentence=sent, support=sup, attached=att, evidence=e)
-                             for e, sent, sup, att in cited]
-        ans.timings["total_s"] = time.perf_counter() - t0
-        stream.answer = ans
-
-
-def _as_passage(e) -> Passage:
-    return Passage(chunk_id=e.chunk_id, doc_id=e.doc_id, title=e.title, text=e.text, start=e.start,
-                   end=e.end, score=e.score, source=e.source, date=e.date, site=e.site)
+        yield from answer.write(ans, stream, evidence, passages, sents, standalone, lambda: self.generator,
+                                self.embedder, self.s, t0)
