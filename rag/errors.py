@@ -17,6 +17,11 @@ class IndexMismatchError(RagError):
     pass
 
 
+class EmptyIndexError(RagError):
+    """Asked before anything was indexed (or after switching stores): say so instead of answering
+    that the articles hold nothing."""
+
+
 class BackendUnavailableError(RagError):
     pass
 

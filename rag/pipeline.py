@@ -14,7 +14,7 @@ import numpy as np
 from . import answer, factory, lang, prompt
 from .answer import AnswerStream
 from .config import Settings
-from .errors import InputError, RagError
+from .errors import EmptyIndexError, InputError, RagError
 from .evidence import select as select_evidence
 from .ingest import check_meta, ingest, ingest_documents
 from .load import is_url
@@ -58,6 +58,7 @@ class Pipeline:
         self._build_lock = threading.RLock()
         self._index_lock = threading.RLock()  # ingest and retrieval do not interleave
         self._retriever: HybridRetriever | None = None
+        self._has_articles = False  # checked once: an empty index gets an error, not "nothing found"
 
     # -- lazily built parts ------------------------------------------------------------------
     @property
@@ -174,9 +175,23 @@ class Pipeline:
         if not self.s.sentence_vectors:
             raise RagError("Answers are built from the index's sentence vectors, and these settings turn them "
                            "off: set RAG_SENTENCE_VECTORS=true and run `rag ingest --rebuild`.")
+        self._check_not_empty()
         stream = AnswerStream(iter(()))
         stream._gen = self._run(q, history or [], stream, since, until)
         return stream
+
+    def _check_not_empty(self) -> None:
+        if self._has_articles:
+            return
+        with self._index_lock:
+            self._has_articles = self.store.count() > 0
+        if not self._has_articles:
+            hint = ""
+            if (self.s.local_index_path / "collection").exists() and self.s.store_backend != "qdrant-local":
+                hint = (f" An index of the earlier store is at {self.s.local_index_path}: `rag ingest` builds the "
+                        f"new one (Qdrant Edge), or set RAG_STORE_BACKEND=qdrant-local to keep using it.")
+            raise EmptyIndexError(f"No articles are indexed yet. Run `rag ingest` (or add articles in the "
+                                  f"Articles tab) first.{hint}")
 
     def _run(self, q: str, history: list[dict[str, str]], stream: AnswerStream, since: str | None = None,
              until: str | None = None) -> Iterator[str]:

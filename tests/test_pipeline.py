@@ -142,3 +142,23 @@ def test_answers_without_sentence_vectors_are_a_clear_error(pipe):
     with pytest.raises(RagError, match="RAG_SENTENCE_VECTORS=true"):
         pipe.ask("What did Lin Jian say?")
     assert pipe.generator.calls == []
+
+
+def test_an_empty_index_is_an_error_not_an_answer(tmp_path):
+    from conftest import make_settings
+    from rag.errors import EmptyIndexError
+    from rag.pipeline import Pipeline
+    s = make_settings(tmp_path, embed_backend="hash", embed_dim=64, llm_backend="scripted")
+    p = Pipeline(s, generator=ScriptedGenerator(["Kim [1]."]))
+    with pytest.raises(EmptyIndexError, match=r"^No articles are indexed yet\. Run `rag ingest`") as e:
+        p.ask("What did China say?")
+    assert "earlier store" not in str(e.value)
+    # after an upgrade the old local-mode index is still on disk: say how to get an index again
+    p.store.close()
+    (s.local_index_path / "collection" / s.collection).mkdir(parents=True)
+    p = Pipeline(s, generator=ScriptedGenerator(["Lin Jian sagte das [1]."]))
+    with pytest.raises(EmptyIndexError, match=r"An index of the earlier store is at .*qdrant.*RAG_STORE_BACKEND=qdrant-local"):
+        p.ask("What did China say?")
+    p.ingest()
+    assert p.ask("What did Lin Jian say?").text  # indexed: answers again
+    p.store.close()
