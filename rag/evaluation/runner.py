@@ -234,7 +234,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
              baselines="all", out: Path | str | None = RESULTS, *, pipeline=None,
              questions_path: Path | str | None = None, split: str = "all", faith_threshold: float = FAITH_THRESHOLD,
              progress: bool = True, resume: bool = False, distractors: Path | str | None = None,
-             distractors_limit: int | None = None, beside: Path | str | None = None) -> dict:
+             distractors_limit: int | None = None, beside: Path | str | None = None,
+             index_dir: Path | str | None = None) -> dict:
     """Run the evaluation; returns the result dict (also written to `out` unless out is None).
 
     distractors: a CSV of articles (rag.evaluation.distractors) indexed next to the corpus; the
@@ -261,10 +262,14 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         extra_src = str(distractors)
         extra = load_distractors(distractors, distractors_limit)
     own_pipe = pipeline is None
-    scratch = Path(tempfile.mkdtemp(prefix="rag-eval-")) if own_pipe else None
+    # index_dir: kept between runs (the distractor index takes half an hour to build); else a scratch
+    # folder removed at the end
+    scratch = Path(tempfile.mkdtemp(prefix="rag-eval-")) if own_pipe and index_dir is None else None
     if own_pipe:  # measured on the store users get, not a test double; a QDRANT_URL is left alone
-        settings = settings.model_copy(update={"index_dir": scratch, "qdrant_url": None})
+        settings = settings.model_copy(update={"index_dir": Path(index_dir or scratch), "qdrant_url": None})
     pipe = pipeline or Pipeline(settings)
+    if own_pipe and index_dir is not None:
+        _reuse(pipe)
     t0 = time.perf_counter()
     if own_pipe or pipe.store.count() == 0:
         pipe.ingest(settings.corpus_dir)
@@ -304,7 +309,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     loop_s = time.perf_counter() - t_loop
     if own_pipe:
         pipe.store.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     # a question cut off half-way is dropped from every system
     questions = [q for q in questions if q["id"] in done]
     for name in runner.records:
@@ -364,6 +370,17 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         if partial and not interrupted:
             partial.unlink(missing_ok=True)
     return result
+
+
+def _reuse(pipe) -> None:
+    """A kept eval index built with other settings (model, chunking, layout) is rebuilt, not mixed."""
+    from ..errors import IndexMismatchError
+    from ..ingest import check_meta
+    try:
+        check_meta(pipe.store, pipe.s, pipe.embedder)
+    except IndexMismatchError as e:
+        print(f"{e} Rebuilding the eval index at {pipe.s.index_dir}.", file=sys.stderr)
+        pipe.store.reset()
 
 
 def _beside(result: dict, folder: Path) -> dict | None:
@@ -438,7 +455,8 @@ def main(args, settings: Settings) -> int:
                        split=getattr(args, "split", None) or "all",
                        faith_threshold=getattr(args, "faith_threshold", None) or FAITH_THRESHOLD,
                        resume=bool(getattr(args, "resume", False)), distractors=dist,
-                       distractors_limit=getattr(args, "distractors_limit", None), beside=RESULTS)
+                       distractors_limit=getattr(args, "distractors_limit", None), beside=RESULTS,
+                       index_dir=getattr(args, "index_dir", None))
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
