@@ -9,7 +9,7 @@ import pytest
 from rag.evaluation.metrics import (GoldIndex, abstention_scores, breakdown, citation_scores, first_rank,
                               gold_recall_at, hit_at, key_facts_found, locate, ndcg_at, norm_ws,
                               percentile, ratio, reciprocal_rank, summarize)
-from rag.evaluation.runner import parse_baselines, retrieval_query
+from rag.evaluation.questions import parse_baselines, retrieval_query
 from rag.types import Passage
 
 
@@ -174,7 +174,7 @@ def test_followup_query_prefixes_last_user_turn():
 
 
 def test_compare_flags_regressions():
-    from rag.evaluation.report import compare
+    from rag.evaluation.compare import compare
     old = {"mode": "quick", "created": "t0", "git": "a", "faith_threshold": 0.5,
            "systems": {"ours": {"records": [_rec(1, rels=[[0]]), _rec(2, rels=[[0]]), _rec(9, rels=[[0]])]}}}
     new = {"mode": "quick", "faith_threshold": 0.5,
@@ -255,7 +255,7 @@ def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
     pipe = Pipeline(hash_settings, memory=True, generator=ScriptedGenerator(reply))
     qs = tmp_path / "q.jsonl"
     # only answerable, history-free questions: one LLM call each (plus the warm-up call)
-    from rag.evaluation.runner import load_questions
+    from rag.evaluation.questions import load_questions
     keep = [q for q in load_questions() if q["answerable"] and not q["history"]][:4]
     qs.write_text("\n".join(json.dumps(q) for q in keep))
     r1 = run_eval(hash_settings, quick=False, baselines="bm25", out=out, pipeline=pipe, progress=False,
@@ -272,7 +272,7 @@ def test_interrupted_run_is_scored_and_resumed(hash_settings, tmp_path):
 
 
 def test_heldout_split_is_separate_and_reported_apart():
-    from rag.evaluation.runner import load_split
+    from rag.evaluation.questions import load_split
     tune, held, both = load_split("tune"), load_split("heldout"), load_split("all")
     assert {q["split"] for q in tune} == {"tune"} and {q["split"] for q in held} == {"heldout"}
     assert len(both) == len(tune) + len(held) and not {q["id"] for q in tune} & {q["id"] for q in held}

@@ -1,11 +1,13 @@
-"""The generic rules after trafilatura (rag.load.html): furniture lines dropped by what they say,
-on text other than the fixture pages; article sentences that merely mention the same words kept;
-the publication date only where a page declares one; the site's name taken off a headline."""
+"""The generic rules after trafilatura (rag.load.furniture, rag.load.dates): furniture lines
+dropped by what they say, on text other than the fixture pages; article sentences that merely
+mention the same words kept; the publication date only where a page declares one; the site's
+name taken off a headline."""
 from __future__ import annotations
 
 import pytest
 
-from rag.load.html import clean_title, drop_furniture, published_date
+from rag.load.dates import published_date
+from rag.load.furniture import clean_title, drop_furniture
 
 ARTICLE = ("Der Stadtrat hat am Montag den Haushalt beschlossen.\n"
            "Kritiker sagen, das Copyright-Gesetz von 2019 sei veraltet.\n"

@@ -1,1 +1,1 @@
-"""The evaluation suite: runner (`rag eval`), metrics, baselines and the report."""
+"""The evaluation suite: runner (`rag eval`), questions, scoring, metrics, baselines and the report."""

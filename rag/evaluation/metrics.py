@@ -1,6 +1,6 @@
 """Metric functions of the evaluation suite: pure functions over plain data, no models.
 
-Per question and system the runner (rag.evaluation.runner) builds one *record* (a dict); `summarize`
+Per question and system the scorer (rag.evaluation.scoring) builds one *record* (a dict); `summarize`
 turns a list of records into the aggregate metrics, so aggregates can be recomputed on any
 subset (per type, per language, or the question ids two runs share).
 """
@@ -164,7 +164,7 @@ LOWER_IS_BETTER = {"retrieve_p50_s", "retrieve_p95_s", "answer_p50_s", "answer_p
 
 
 def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
-    """Aggregate metrics from per-question records of one system (see rag.evaluation.runner for fields).
+    """Aggregate metrics from per-question records of one system (see rag.evaluation.scoring for fields).
     Retrieval, citation and key-fact metrics are over answerable questions; abstention over all."""
     ans = [r for r in records if r["answerable"]]
     out: dict = {"n": len(records), "n_answerable": len(ans)}

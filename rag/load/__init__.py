@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..types import Document
 from . import html, office
 from .fetch import fetch, is_url
+from .furniture import site_of
 from .text import decode, front_matter, normalize
 
 __all__ = ["SUPPORTED", "parse", "load_file", "load_url", "discover", "decode", "url_doc_id", "is_url"]
@@ -60,7 +61,7 @@ def parse(raw: bytes, name: str, source: str = "", url: str = "", charset: str |
     return Document(doc_id=name, title=meta.get("title") or _first_line(text), source=source or url or name,
                     text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                     date=meta.get("date", ""), author=meta.get("author", ""), url=page_url,
-                    site=meta.get("site") or html.site_of(page_url))
+                    site=meta.get("site") or site_of(page_url))
 
 
 def _check_length(doc: Document, name: str, max_chars: int) -> Document:
