@@ -69,7 +69,11 @@ class Settings(BaseSettings):
     lexical_floor: float = 3.0  # top BM25 score at which lexical evidence starts to count ...
     lexical_span: float = 4.0   # ... and how far above the floor it counts fully
     dense_weight: float = 1.0
-    sentence_vectors: bool = True  # also index each sentence (MaxSim): ~1.7x ingest time
+    sentence_vectors: bool = True  # also index each sentence (MaxSim)
+    # passage: a sentence's vector is pooled from its passage's forward pass (late chunking: one
+    # encode pass at ingest, and the vector knows its context); separate: each sentence encoded
+    # on its own (a second encode pass over the whole text)
+    sentence_vectors_from: Literal["passage", "separate"] = "passage"
     sentence_weight: float = 1.0
 
     # generation

@@ -58,6 +58,49 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, "query")
 
+    def embed_documents_with_spans(self, texts: Sequence[str], spans_per_text: Sequence[Sequence[tuple[int, int]]]
+                                   ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors (the same encode call as `embed_documents`) and, from the same forward
+        pass, a vector for each (start, end) span of each text: late chunking (see late_chunk.py)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        import torch
+        from sentence_transformers.sentence_transformer.modules import Pooling
+
+        from .late_chunk import pool_spans, token_groups
+        m = self._model
+        prompt = m.prompts.get("document", "") if "document" in self._prompts else ""
+        kw = {"prompt_name": "document"} if prompt else {}
+        at = next(i for i, mod in enumerate(m) if isinstance(mod, Pooling))
+        with self._lock:
+            feats = m.encode(list(texts), batch_size=self.batch_size, output_value=None,
+                             show_progress_bar=self.show_progress and len(texts) > self.batch_size, **kw)
+            enc = m.tokenizer([prompt + t for t in texts], return_offsets_mapping=True, truncation=True,
+                              max_length=m.max_seq_length)
+            pooled, owner, redo = [], [], []
+            for k, (f, spans) in enumerate(zip(feats, spans_per_text)):
+                n = int(f["attention_mask"].sum())
+                offsets = enc["offset_mapping"][k]
+                groups = token_groups(offsets, spans, len(prompt))
+                if f["input_ids"][:n].tolist() != enc["input_ids"][k]:
+                    groups = [[] for _ in spans]  # tokenized differently from the model: embed on its own
+                pooled.append(pool_spans(f["token_embeddings"][:n].float().numpy(), groups))
+                owner += [k] * len(spans)
+                redo += [(k, j) for j, g in enumerate(groups) if not g]  # e.g. cut off by max_seq_length
+            x = torch.from_numpy(np.concatenate(pooled)) if owner else torch.zeros((0, m[at].get_embedding_dimension()))
+            feat = {"sentence_embedding": x.to(self.device)}
+            with torch.inference_mode():
+                for mod in list(m)[at + 1:]:  # the head the passage mean goes through too
+                    feat = mod(feat)
+            svec = feat["sentence_embedding"].float().cpu().numpy()[:, :self.dim]
+            pvec = torch.stack([f["sentence_embedding"] for f in feats]).float().cpu().numpy()[:, :self.dim]
+        svec, pvec = _normalize(svec), _normalize(pvec)
+        starts = np.cumsum([0] + [len(s) for s in spans_per_text])
+        if redo:
+            svec[[starts[k] + j for k, j in redo]] = self._encode(
+                [texts[k][slice(*spans_per_text[k][j])] for k, j in redo], "document")
+        return pvec, [svec[starts[k]:starts[k + 1]] for k in range(len(texts))]
+
 
 class HashEmbedder:
     """Bag-of-hashed-words vectors. For unit tests of logic only: it knows no language."""

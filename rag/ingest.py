@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .chunk import CHUNKER_VERSION, chunk_document, split_sentences
+from .embed_batch import embed_batch, sentence_vectors
 from .errors import IndexMismatchError, InputError
 from .load import discover, is_url, load_file, load_url
 from .store import STORE_LAYOUT
@@ -21,9 +22,13 @@ Progress = Callable[[float, str], None]
 
 def index_meta(settings, embedder, store=None) -> dict:
     # each backend versions its own on-disk layout
-    return {"layout": getattr(store, "layout", STORE_LAYOUT), "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
+    meta = {"layout": getattr(store, "layout", STORE_LAYOUT), "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
             "sentence_vectors": settings.sentence_vectors,
             "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
+    # indexes built before late chunking have no such key: they hold "separate" sentence vectors
+    if settings.sentence_vectors and settings.sentence_vectors_from != "separate":
+        meta["sentence_vectors_from"] = settings.sentence_vectors_from
+    return meta
 
 
 def check_meta(store, settings, embedder) -> None:
@@ -31,6 +36,8 @@ def check_meta(store, settings, embedder) -> None:
     want, have = index_meta(settings, embedder, store), store.get_meta()
     if have is None:
         return
+    # keys only some indexes have (absent = the old way) count when either side has them
+    want.setdefault("sentence_vectors_from", have.get("sentence_vectors_from") and "separate")
     diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
     if diff:
         what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
@@ -38,19 +45,9 @@ def check_meta(store, settings, embedder) -> None:
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
 
 
-def _sentence_groups(spans, chunks) -> list[list[int]]:
-    """Per chunk: the indices of the sentences (spans) it holds (chunks overlap, so a sentence
-    can belong to two)."""
-    return [[i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end] for c in chunks]
-
-
 def _sentence_vectors(doc: Document, chunks, embedder) -> tuple[list, list]:
-    """Each sentence is embedded once, then given to every chunk that holds it (chunks overlap).
-    Returns per chunk: the vectors of its sentences and their article offsets."""
-    spans = split_sentences(doc.text)
-    vecs = embedder.embed_documents([doc.text[a:b] for a, b in spans])
-    idx = _sentence_groups(spans, chunks)
-    return [vecs[ix] for ix in idx], [[spans[i] for i in ix] for ix in idx]
+    """The "separate" sentence vectors of one article (what batched ingest must reproduce)."""
+    return sentence_vectors(doc, chunks, embedder, split_sentences(doc.text))
 
 
 def _under(source: str, root: Path) -> bool:
@@ -174,7 +171,8 @@ def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress
         if progress:
             progress(done / total, progress_text(done, total, time.perf_counter() - t0,
                                                   f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
-        for d, existed, chunks, vectors, sent_vecs, sent_spans in _embed_batch(batch, embedder):
+        for d, existed, chunks, vectors, sent_vecs, sent_spans in embed_batch(batch, embedder,
+                                                                              settings.sentence_vectors_from):
             # written one article at a time, as before batching: delete-then-upsert, so a kill
             # leaves each article either absent or visibly incomplete (the next run redoes it)
             if existed:
@@ -204,28 +202,6 @@ def _batches(chunked: list, settings):
         size += n
     if batch:
         yield batch
-
-
-def _embed_batch(batch: list, embedder):
-    """One embedder call for the passages and sentences of several articles (sentence-transformers
-    sorts one call's texts by length, so batches pad little); a text that occurs twice (a passage
-    that is a single sentence, a sentence repeated by the overlap or by another article) is
-    embedded once. Yields per article what `store.upsert` takes, the same vectors the per-article
-    path computes: every text is still embedded on its own, only in company."""
-    plans = batch  # (document, existed, chunks, sentence spans or None)
-    pos: dict[str, int] = {}
-    for d, _, chunks, spans in plans:
-        for t in [c.text for c in chunks] + ([d.text[a:b] for a, b in spans] if spans is not None else []):
-            pos.setdefault(t, len(pos))
-    vecs = embedder.embed_documents(list(pos))
-    for d, existed, chunks, spans in plans:
-        vectors = vecs[[pos[c.text] for c in chunks]]
-        if spans is None:
-            yield d, existed, chunks, vectors, None, None
-            continue
-        svecs = vecs[[pos[d.text[a:b]] for a, b in spans]] if spans else vecs[:0]
-        groups = _sentence_groups(spans, chunks)
-        yield d, existed, chunks, vectors, [svecs[g] for g in groups], [[spans[i] for i in g] for g in groups]
 
 
 def progress_text(done: int, total: int, secs: float, what: str) -> str:

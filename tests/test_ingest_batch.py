@@ -168,3 +168,66 @@ def test_settings_device_reaches_the_embedder(monkeypatch, tmp_path):
     assert seen["device"] == "cpu"
     factory.build_embedder(Settings())
     assert seen["device"] == "auto"
+
+
+class SpanEmbedder(CountingEmbedder):
+    """Late chunking the hash way: a span's vector is its text's vector, so both paths must store
+    the same; records the (passage, spans) calls."""
+
+    def __init__(self, dim: int = 64) -> None:
+        super().__init__(dim)
+        self.span_calls: list[tuple[list[str], list]] = []
+
+    def embed_documents_with_spans(self, texts, spans_per_text):
+        self.span_calls.append((list(texts), [list(s) for s in spans_per_text]))
+        return (HashEmbedder.embed_documents(self, texts),
+                [HashEmbedder.embed_documents(self, [t[a:b] for a, b in sp]) for t, sp in zip(texts, spans_per_text)])
+
+
+@pytest.mark.parametrize("how", ["passage", "separate"])
+def test_sentence_vectors_from_passage_or_separate(tmp_path, how):
+    corpus = make_corpus(tmp_path / "corpus", n=6)
+    s = disk_settings(tmp_path, corpus, ingest_batch_texts=10_000, sentence_vectors_from=how)
+    docs = [load_file(f, corpus) for f in discover(corpus)]
+    want = _per_article(docs, HashEmbedder(64), s)
+    emb, store = SpanEmbedder(64), RecordingStore(64, "articles", memory=True)
+    ingest(corpus, store, emb, s)
+    for doc_id, (chunks, vecs, svecs, spans) in want.items():
+        _, got_vecs, got_svecs, got_spans = store.calls[doc_id]
+        assert np.array_equal(got_vecs, vecs) and got_spans == spans
+        assert all(np.allclose(a, b) for a, b in zip(got_svecs, svecs, strict=True))
+    if how == "passage":  # one call, passages only, each with its sentences' offsets into it
+        assert emb.calls == [] and len(emb.span_calls) == 1
+        texts, spans = emb.span_calls[0]
+        n_chunks = sum(len(w[0]) for w in want.values())
+        assert len(texts) == len(set(texts)) == n_chunks
+        chunk = next(c for w in want.values() for c in w[0] if c.text == texts[0])
+        assert spans[0] and all(chunk.text[a:b] == chunk.text[a:b].strip() and 0 <= a < b <= len(chunk.text)
+                                for a, b in spans[0])
+        assert spans[0] == [(a - chunk.start, b - chunk.start) for a, b in got_spans_of(store, chunk)]
+    else:
+        assert emb.span_calls == [] and len(emb.calls) == 1
+    store.close()
+
+
+def got_spans_of(store, chunk):
+    chunks, _, _, spans = store.calls[chunk.doc_id]
+    return spans[[c.chunk_id for c in chunks].index(chunk.chunk_id)]
+
+
+def test_index_built_the_other_way_asks_for_a_rebuild(tmp_path):
+    from rag.errors import IndexMismatchError
+    from rag.ingest import check_meta, index_meta
+    corpus = make_corpus(tmp_path / "corpus", n=1)
+    sep = disk_settings(tmp_path, corpus, sentence_vectors_from="separate")
+    late = disk_settings(tmp_path, corpus, sentence_vectors_from="passage")
+    emb, store = HashEmbedder(64), QdrantStore(64, "articles", memory=True)
+    assert "sentence_vectors_from" not in index_meta(sep, emb, store)  # as indexes built before it
+    store.set_meta(index_meta(sep, emb, store))
+    check_meta(store, sep, emb)
+    with pytest.raises(IndexMismatchError, match="sentence_vectors_from"):
+        check_meta(store, late, emb)
+    store.set_meta(index_meta(late, emb, store))
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        check_meta(store, sep, emb)
+    store.close()
