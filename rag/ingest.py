@@ -189,12 +189,14 @@ def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress
 
 def _batches(chunked: list, settings):
     """Groups of whole articles holding about `ingest_batch_texts` texts to embed (passages and,
-    with sentence vectors, sentences); an article larger than that is a batch of its own."""
+    with sentence vectors embedded on their own, sentences; late-chunked sentences cost no extra
+    text); an article larger than that is a batch of its own."""
     limit = max(1, settings.ingest_batch_texts)
+    separate = settings.sentence_vectors_from == "separate"
     batch, size = [], 0
     for d, existed, chunks in chunked:
         spans = split_sentences(d.text) if settings.sentence_vectors else None
-        n = len(chunks) + len(spans or ())
+        n = len(chunks) + (len(spans or ()) if separate else 0)
         if batch and size + n > limit:
             yield batch
             batch, size = [], 0
