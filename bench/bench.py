@@ -490,8 +490,18 @@ def markdown(results: list[dict], meta: dict) -> str:
             note += f"; {w:,} of {tot:,} chunks written in {sec:.0f}s"
             if w < tot and sec:
                 note += f" (full load would take ~{tot / w * sec / 60:.0f} min)"
+        if r.get("rss_shared_end_mb") is not None:
+            own = r["rss_end_mb"] - r["rss_shared_end_mb"]
+            note = f"query RSS at the end: {own:.0f} MB own + {r['rss_shared_end_mb']:.0f} MB mapped index files; {note}"
+        plain = next((x for x in scale if x["mode"] == "edge" and x["articles"] == r["articles"]), None)
+        ov = _edge().overlap(plain, r) if r["mode"] == "edge+hnsw" and plain else None
+        if ov:
+            note = (f"top-10 overlap with plain: dense {ov['dense']:.2f}, MaxSim {ov['sent']:.2f}, BM25 "
+                    f"{ov['bm25']:.2f}, retrieve top-5 {ov['retrieve']:.2f}; {note}")
         if r.get("optimize_s") is not None:
-            note = f"after optimize(): {r['optimize_s']:.1f}s, peak RSS {r.get('rss_peak_optimize_mb', 0):.0f} MB; {note}"
+            cpu = f" ({r['optimize_cpu_s']:.0f} CPU s)" if r.get("optimize_cpu_s") else ""
+            note = (f"after optimize(): {r['optimize_s']:.0f}s{cpu}, peak RSS {r.get('rss_peak_optimize_mb') or 0:.0f} MB; "
+                    f"{note}")
         first = r.get("first_result_s")
         if first is None and r.get("reopen_s") is not None and r.get("bm25_build_s") is not None:
             first = r["reopen_s"] + r["bm25_build_s"]  # local: reopen + the first retrieve (it builds BM25)
@@ -503,7 +513,7 @@ def markdown(results: list[dict], meta: dict) -> str:
                    f"{_f(r.get('sent_search_p50_s'), 'ms')} | {_f(r.get('bm25_p50_s'), 'ms')} | "
                    f"{_f(r.get('hybrid_p50_s'), 'ms')} / {_f(r.get('hybrid_p95_s'), 'ms')} | "
                    f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
-                   f"{_f(r.get('tracemalloc_query_peak_mb'))} | {_f(r.get('disk_mb'), nd=0)} | {note.strip('; ')[:160]} |")
+                   f"{_f(r.get('tracemalloc_query_peak_mb'))} | {_f(r.get('disk_mb'), nd=0)} | {note.strip('; ')[:400]} |")
     out += ["", "Notes: `local` = Qdrant local mode persisted on disk (`QdrantStore(path=...)`, what `rag ingest` "
             "uses by default); `memory` = `QdrantStore(memory=True)`. Both are qdrant-client's embedded "
             "Python implementation: exact (brute-force) search, every vector held in RAM; local mode "
