@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # auto: qdrant-client local mode under index/qdrant, a Qdrant server when QDRANT_URL is set;
     # edge: Qdrant Edge in process under index/edge (to become the default once measured by the eval)
     store_backend: Literal["auto", "qdrant-local", "edge"] = "auto"
+    # Edge builds its HNSW graphs only when asked (EdgeStore.optimize()); until then every search is
+    # an exact scan. An ingest that wrote passages asks once the index holds this many; 0 (default):
+    # only `rag ingest --optimize`. At 10,000 articles (bench/results.md part 2) the scan answers in
+    # ~0.2 s, while the build takes minutes and GBs and HNSW changes the MaxSim top 10 a lot
+    edge_optimize_min_points: int = 0
 
     # embedding
     embed_backend: Literal["sentence-transformers", "hash"] = "sentence-transformers"

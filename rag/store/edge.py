@@ -51,11 +51,7 @@ class EdgeStore:
             self._check_space()
             if (self.path / "edge_config.json").exists():
                 return qe.EdgeShard.load(str(self.path))
-            maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
-            shard = qe.EdgeShard.create(str(self.path), qe.EdgeConfig(
-                vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot),
-                         "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim)},
-                sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}))
+            shard = qe.EdgeShard.create(str(self.path), self.config())
             # doc_id: delete an article by filter; date: "YYYY-MM-DD" ranges, parsed as datetimes
             shard.update(qe.UpdateOperation.create_field_index("doc_id", qe.PayloadSchemaType.Keyword))
             shard.update(qe.UpdateOperation.create_field_index("date", qe.PayloadSchemaType.Datetime))
@@ -67,6 +63,15 @@ class EdgeStore:
                 raise write_error(e, self.location) from e
             raise RagError(f"Cannot open the index at {self.path}: {e}. "
                            f"Run `rag ingest --rebuild` to rebuild it.") from e
+
+    def config(self, **extra):
+        """The shard's EdgeConfig; extra: other EdgeConfig fields (optimizer or HNSW settings)."""
+        qe = self.qe
+        maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+        return qe.EdgeConfig(
+            vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot),
+                     "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim)},
+            sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}, **extra)
 
     def _check_space(self) -> None:
         if shutil.disk_usage(self.path).free < MIN_FREE_BYTES:
@@ -176,6 +181,12 @@ class EdgeStore:
         res = self._query(limit, fusion, [qe.Prefetch(limit=candidates, query=q, filter=f) for _, q in lists],
                           since, until)
         return [_passage(p.payload, float(p.score)) for p in res]
+
+    def optimize(self) -> bool:
+        """Build the HNSW graphs of the segments above Edge's indexing threshold (and merge small
+        segments); blocking. True if anything changed."""
+        with self._writing():
+            return self.shard.optimize()
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         recs = self.shard.retrieve([_pid(c) for c in chunk_ids], with_payload=["chunk_id"], with_vector=["chunk"])
