@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("path", nargs="?", help="file, folder or http(s) URL (default: corpus/)")
     i.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
     i.add_argument("--optimize", action=argparse.BooleanOptionalAction, default=None,
-                   help="Edge store: build the search index (HNSW) afterwards, or not; default: once the "
-                        "index holds RAG_EDGE_OPTIMIZE_MIN_POINTS passages")
+                   help="Edge store: build the HNSW search index afterwards (minutes and GBs at 10,000 "
+                        "articles; approximate), or not; default: once the index holds "
+                        "RAG_EDGE_OPTIMIZE_MIN_POINTS passages (0: never)")
     s = sub.add_parser("search", help="retrieve passages for a question")
     s.add_argument("question")
     s.add_argument("-k", "--top-k", type=int, default=5)
