@@ -31,6 +31,7 @@ _SENT_FIELDS = ["chunk_id", "doc_id", "text", "start", "end", "sent_spans"]
 # SIGBUS (seen on a 4 MiB tmpfs: an empty shard alone takes ~6.5 MB) instead of getting an error.
 # So every write first checks for this much free space and refuses cleanly below it.
 MIN_FREE_BYTES = 64 * 2**20
+VECTOR_MEMORY = "Cold"  # see EdgeStore.config; None: Edge's default
 _DISK = ("no space", "os error 28", "read-only file system", "permission denied", "os error 13", "os error 30")
 
 
@@ -68,9 +69,13 @@ class EdgeStore:
         """The shard's EdgeConfig; extra: other EdgeConfig fields (optimizer or HNSW settings)."""
         qe = self.qe
         maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+        # Cold: the vectors stay in their memory-mapped files and are read when a search needs them.
+        # Edge's default (Cached) reads every vector file into memory when the shard is opened.
+        mem = VECTOR_MEMORY and getattr(qe.Memory, VECTOR_MEMORY)
         return qe.EdgeConfig(
-            vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot),
-                     "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim)},
+            vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, memory=mem),
+                     "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim,
+                                                 memory=mem)},
             sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}, **extra)
 
     def _check_space(self) -> None:
