@@ -543,8 +543,9 @@ def markdown(results: list[dict], meta: dict) -> str:
             "(load average 4 -> 12) measured at 10,000 articles: open -> first result 2.68 s plain / 4.86 s "
             "after optimize(), query RSS 3258 / 2411 MB (2890 / 2091 MB of it mapped files), hybrid p50 180 / 37 ms. "
             "Most of the open time that is left is Edge replaying its write-ahead log, which keeps the last "
-            "writes (about 32-96 MB) whatever the index size: a copy of the 1,000-article shard without its WAL "
-            "opened in 0.17-0.33 s instead of 3.7-5.4 s (load average ~9). optimize() holds the GIL (the "
+            "writes (about 32-96 MB) whatever the index size: copies without their WAL opened in 0.17-0.33 s "
+            "instead of 3.7-5.4 s (1,000 articles, load average ~9) and in 0.16-0.34 s instead of 0.77-1.28 s "
+            "(the 10,000-article row after optimize(), load average ~7). optimize() holds the GIL (the "
             "RSS sampler thread stalls while it runs), so its peak is the process's ru_maxrss; the top-10 "
             "overlap compares each list after optimize() with the exact one before it, over the same questions.", ""]
     return "\n".join(out)
