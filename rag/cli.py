@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     # a str, not a Path: Path("https://x") would fold the // of a URL
     i.add_argument("path", nargs="?", help="file, folder or http(s) URL (default: corpus/)")
     i.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    i.add_argument("--optimize", action=argparse.BooleanOptionalAction, default=None,
+                   help="Edge store: build the HNSW search index afterwards (minutes and GBs at 10,000 "
+                        "articles; approximate), or not; default: once the index holds "
+                        "RAG_EDGE_OPTIMIZE_MIN_POINTS passages (0: never)")
     s = sub.add_parser("search", help="retrieve passages for a question")
     s.add_argument("question")
     s.add_argument("-k", "--top-k", type=int, default=5)
@@ -133,7 +137,7 @@ def _run(args, settings: Settings) -> int:
     from .pipeline import Pipeline
     pipe = Pipeline(settings, show_progress=True)
     if args.cmd == "ingest":
-        rep = pipe.ingest(args.path, show_bar=True, rebuild=args.rebuild)
+        rep = pipe.ingest(args.path, show_bar=True, rebuild=args.rebuild, optimize=args.optimize)
         for doc, why in rep.failed.items():
             print(f"skipped {doc}: {why}", file=sys.stderr)
         for doc, other in rep.duplicates.items():

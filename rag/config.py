@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # edge: Qdrant Edge even where QDRANT_URL is set; qdrant-local: qdrant-client's local mode under
     # index/qdrant/ (the store before Edge: every vector in RAM, re-read from SQLite at open)
     store_backend: Literal["auto", "edge", "qdrant-local"] = "auto"
+    # Edge builds its HNSW graphs only when asked (EdgeStore.optimize()); until then every search is
+    # an exact scan. An ingest that wrote passages asks once the index holds this many; 0 (default):
+    # only `rag ingest --optimize`. At 10,000 articles (bench/results.md part 2) the scan answers in
+    # 84/119 ms p50/p95, while the build takes minutes and GBs and HNSW changes the MaxSim top 10 a lot
+    edge_optimize_min_points: int = 0
 
     # embedding
     embed_backend: Literal["sentence-transformers", "hash"] = "sentence-transformers"

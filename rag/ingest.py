@@ -59,8 +59,10 @@ def _under(source: str, root: Path) -> bool:
 
 
 def ingest(path: Path | str, store, embedder, settings, progress: Progress | None = None,
-           show_bar: bool = False, rebuild: bool = False, prune: bool = True) -> IngestReport:
-    """Index a file, a folder (kept in sync: articles whose file is gone are removed) or a URL."""
+           show_bar: bool = False, rebuild: bool = False, prune: bool = True,
+           optimize: bool | None = None) -> IngestReport:
+    """Index a file, a folder (kept in sync: articles whose file is gone are removed) or a URL.
+    optimize: build Edge's search index afterwards: None = when maybe_optimize() says, True/False."""
     t0 = time.perf_counter()
     rep = IngestReport()
     if rebuild:
@@ -72,7 +74,7 @@ def ingest(path: Path | str, store, embedder, settings, progress: Progress | Non
         except InputError as e:
             rep.failed[str(path)] = str(e)
             docs = []
-        _index(docs, store, embedder, settings, rep, store.doc_states(), progress, show_bar)
+        _index(docs, store, embedder, settings, rep, store.doc_states(), progress, show_bar, optimize)
         rep.seconds = time.perf_counter() - t0
         return rep
     path = Path(path)
@@ -100,7 +102,7 @@ def ingest(path: Path | str, store, embedder, settings, progress: Progress | Non
                 store.delete_doc(doc_id)
                 rep.removed.append(doc_id)
                 del states[doc_id]
-    _index(docs, store, embedder, settings, rep, states, progress, show_bar)
+    _index(docs, store, embedder, settings, rep, states, progress, show_bar, optimize)
     rep.seconds = time.perf_counter() - t0
     return rep
 
@@ -118,7 +120,7 @@ def ingest_documents(docs: list[Document], store, embedder, settings, progress: 
 
 
 def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, states: dict,
-           progress: Progress | None, show_bar: bool) -> None:
+           progress: Progress | None, show_bar: bool, optimize: bool | None = None) -> None:
     """Chunk, embed and write the new or changed documents; skip duplicates: the same text, or
     the same canonical URL (one page saved as a file and fetched by its address)."""
     sha_owner = {sha: d for d, s in states.items() if s["complete"] for sha in s["shas"]}
@@ -162,6 +164,24 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
         progress(1.0, "Done")
     if store.get_meta() is None and store.count() == 0:
         store.set_meta(index_meta(settings, embedder, store))
+    if optimize is not False:
+        maybe_optimize(store, settings, rep, force=bool(optimize))
+
+
+def maybe_optimize(store, settings, rep: IngestReport, force: bool = False) -> None:
+    """Edge: build the HNSW graphs after an ingest that wrote passages into an index of at least
+    `edge_optimize_min_points` (force: whenever). Edge itself leaves segments under its indexing
+    threshold plain, so after the first build a small ingest costs little."""
+    optimize = getattr(store, "optimize", None)
+    if optimize is None:
+        return
+    if not force:
+        limit = settings.edge_optimize_min_points
+        if not rep.chunks_written or limit <= 0 or store.count() < limit:
+            return
+    t0 = time.perf_counter()
+    optimize()
+    rep.optimize_seconds = time.perf_counter() - t0
 
 
 def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress: Progress | None, bar) -> None:

@@ -92,13 +92,13 @@ class Pipeline:
 
     # -- index -------------------------------------------------------------------------------
     def ingest(self, path: Path | str | None = None, progress=None, show_bar: bool = False,
-               rebuild: bool = False) -> IngestReport:
+               rebuild: bool = False, optimize: bool | None = None) -> IngestReport:
         """A file, a folder (default: the corpus folder) or an http(s) URL."""
         target = str(path).strip() if is_url(str(path)) else Path(path or self.s.corpus_dir)
         with self._index_lock:
             try:
                 return ingest(target, self.store, self.embedder, self.s,
-                              progress=progress, show_bar=show_bar, rebuild=rebuild)
+                              progress=progress, show_bar=show_bar, rebuild=rebuild, optimize=optimize)
             finally:  # a failed ingest may still have written some articles
                 if self._retriever:
                     self._retriever.invalidate()

@@ -132,6 +132,7 @@ class IngestReport:
     duplicates: dict[str, str] = field(default_factory=dict)  # doc_id -> doc_id it duplicates
     chunks_written: int = 0
     seconds: float = 0.0
+    optimize_seconds: float | None = None  # Edge's HNSW build at the end, when it ran
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.updated)} updated",
@@ -140,4 +141,5 @@ class IngestReport:
             parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
-        return ", ".join(parts) + f"; {self.chunks_written} chunks written in {self.seconds:.1f}s"
+        opt = f" (search index built in {self.optimize_seconds:.1f}s)" if self.optimize_seconds is not None else ""
+        return ", ".join(parts) + f"; {self.chunks_written} chunks written in {self.seconds:.1f}s{opt}"

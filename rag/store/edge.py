@@ -31,6 +31,7 @@ _SENT_FIELDS = ["chunk_id", "doc_id", "text", "start", "end", "sent_spans"]
 # SIGBUS (seen on a 4 MiB tmpfs: an empty shard alone takes ~6.5 MB) instead of getting an error.
 # So every write first checks for this much free space and refuses cleanly below it.
 MIN_FREE_BYTES = 64 * 2**20
+VECTOR_MEMORY = "Cold"  # see EdgeStore.config; None: Edge's default
 _DISK = ("no space", "os error 28", "read-only file system", "permission denied", "os error 13", "os error 30")
 
 
@@ -51,11 +52,7 @@ class EdgeStore:
             self._check_space()
             if (self.path / "edge_config.json").exists():
                 return qe.EdgeShard.load(str(self.path))
-            maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
-            shard = qe.EdgeShard.create(str(self.path), qe.EdgeConfig(
-                vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot),
-                         "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim)},
-                sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}))
+            shard = qe.EdgeShard.create(str(self.path), self.config())
             # doc_id: delete an article by filter; date: "YYYY-MM-DD" ranges, parsed as datetimes
             shard.update(qe.UpdateOperation.create_field_index("doc_id", qe.PayloadSchemaType.Keyword))
             shard.update(qe.UpdateOperation.create_field_index("date", qe.PayloadSchemaType.Datetime))
@@ -67,6 +64,19 @@ class EdgeStore:
                 raise write_error(e, self.location) from e
             raise RagError(f"Cannot open the index at {self.path}: {e}. "
                            f"Run `rag ingest --rebuild` to rebuild it.") from e
+
+    def config(self, **extra):
+        """The shard's EdgeConfig; extra: other EdgeConfig fields (optimizer or HNSW settings)."""
+        qe = self.qe
+        maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+        # Cold: the vectors stay in their memory-mapped files and are read when a search needs them.
+        # Edge's default (Cached) reads every vector file into memory when the shard is opened.
+        mem = VECTOR_MEMORY and getattr(qe.Memory, VECTOR_MEMORY)
+        return qe.EdgeConfig(
+            vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, memory=mem),
+                     "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim,
+                                                 memory=mem)},
+            sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}, **extra)
 
     def _check_space(self) -> None:
         if shutil.disk_usage(self.path).free < MIN_FREE_BYTES:
@@ -176,6 +186,12 @@ class EdgeStore:
         res = self._query(limit, fusion, [qe.Prefetch(limit=candidates, query=q, filter=f) for _, q in lists],
                           since, until)
         return [_passage(p.payload, float(p.score)) for p in res]
+
+    def optimize(self) -> bool:
+        """Build the HNSW graphs of the segments above Edge's indexing threshold (and merge small
+        segments); blocking. True if anything changed."""
+        with self._writing():
+            return self.shard.optimize()
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         recs = self.shard.retrieve([_pid(c) for c in chunk_ids], with_payload=["chunk_id"], with_vector=["chunk"])
