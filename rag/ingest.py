@@ -187,7 +187,7 @@ def maybe_optimize(store, settings, rep: IngestReport, force: bool = False) -> N
 def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress: Progress | None, bar) -> None:
     total = len(chunked)
     t0, done = time.perf_counter(), 0
-    for batch in _batches(chunked, settings):
+    for batch in _batches(chunked, settings, embedder):
         if progress:
             progress(done / total, progress_text(done, total, time.perf_counter() - t0,
                                                   f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
@@ -207,12 +207,13 @@ def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress
                 progress(done / total, progress_text(done, total, time.perf_counter() - t0, f"wrote {d.doc_id}"))
 
 
-def _batches(chunked: list, settings):
+def _batches(chunked: list, settings, embedder=None):
     """Groups of whole articles holding about `ingest_batch_texts` texts to embed (passages and,
     with sentence vectors embedded on their own, sentences; late-chunked sentences cost no extra
     text); an article larger than that is a batch of its own."""
     limit = max(1, settings.ingest_batch_texts)
-    separate = settings.sentence_vectors_from == "separate"
+    separate = (settings.sentence_vectors_from == "separate"
+                or not hasattr(embedder, "embed_documents_with_spans"))  # no late chunking: the old way
     batch, size = [], 0
     for d, existed, chunks in chunked:
         spans = split_sentences(d.text) if settings.sentence_vectors else None
