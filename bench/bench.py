@@ -183,13 +183,21 @@ PIECE_CHARS = 600  # the plain encode pass embeds the same text in pieces of thi
 
 
 def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
+    """Before and after, side by side in one process on the same text: the old ingest (every
+    sentence encoded again after its passage, qdrant-client in memory) and today's (sentence vectors
+    late-chunked out of the passage pass, Qdrant Edge on disk), with one plain fp32 encode pass
+    between them as the yardstick (between: the machine's load drifts, the ratio should not)."""
+    import shutil
+    import tempfile
+
     from rag.config import Settings
     from rag.evaluation.distractors import load_distractors, resolve
     from rag.factory import build_embedder
     from rag.ingest import ingest_documents
     from rag.store import QdrantStore
+    from rag.store.edge import EdgeStore
 
-    res: dict = {"part": "realtext", "mode": "memory", "articles": n, "complete": False}
+    res: dict = {"part": "realtext", "mode": "before/after", "articles": n, "complete": False, "runs": {}}
 
     def save():
         if progress_file:
@@ -199,40 +207,51 @@ def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
     docs = _corpus_docs() + load_distractors(resolve(None, s), n)
     chars = sum(len(d.text) for d in docs)
     res.update(n_docs=len(docs), chars=chars, csv=str(s.distractors_csv), batch_texts=s.ingest_batch_texts,
-               sentence_vectors=s.sentence_vectors)
+               sentence_vectors=s.sentence_vectors, load_start=round(os.getloadavg()[0], 2))
     t0 = time.perf_counter()
     emb = build_embedder(s)
     emb.embed_documents(["Aufwärmen."])
     res.update(model_load_s=time.perf_counter() - t0, device=getattr(emb, "device", "?"))
     save()
-    store = QdrantStore(emb.dim, s.collection, memory=True)
-    t_start = time.perf_counter()
-    last = [0.0]
 
-    def progress(frac, msg):  # a run stopped by the timeout still reports how far it got
-        now = time.perf_counter()
-        if now - last[0] > 5 or frac >= 1.0:
-            last[0] = now
-            res.update(ingest_fraction=frac, ingest_elapsed_s=now - t_start, ingest_status=msg)
-            save()
+    def ingest_run(label: str, sentences_from: str, store) -> None:
+        t_start, last = time.perf_counter(), [0.0]
+        run = res["runs"].setdefault(label, {"sentences_from": sentences_from, "store": type(store).__name__})
 
-    with _Sampler() as m_ing:
-        rep = ingest_documents(docs, store, emb, s, progress=progress)
-    ingest_s = rep.seconds
-    store.close()
-    res.update(ingest_s=ingest_s, chunks=rep.chunks_written, articles_per_s=len(docs) / ingest_s,
-               chars_per_s=chars / ingest_s, rss_peak_ingest_mb=m_ing.peak)
-    save()
-    # the yardstick: one plain encode of the same text, 600-character pieces, fp32, same batch size
-    pieces = [d.text[i:i + PIECE_CHARS] for d in docs for i in range(0, len(d.text), PIECE_CHARS)]
-    model = emb._model
-    kw = {"prompt_name": "document"} if "document" in (getattr(model, "prompts", {}) or {}) else {}
-    t0 = time.perf_counter()
-    model.encode(pieces, batch_size=s.embed_batch_size, convert_to_numpy=True, normalize_embeddings=True, **kw)
-    encode_s = time.perf_counter() - t0
-    res.update(encode_pieces=len(pieces), encode_s=encode_s, encode_chars_per_s=chars / encode_s,
-               ratio_to_encode=encode_s / ingest_s, dtype=str(next(model.parameters()).dtype),
-               rss_peak_mb=_peak_rss_mb(), complete=True)
+        def progress(frac, msg):  # a run stopped by the timeout still reports how far it got
+            now = time.perf_counter()
+            if now - last[0] > 5 or frac >= 1.0:
+                last[0] = now
+                run.update(ingest_fraction=frac, ingest_elapsed_s=now - t_start, ingest_status=msg)
+                save()
+
+        with _Sampler() as m_ing:
+            rep = ingest_documents(docs, store, emb, s.model_copy(update={"sentence_vectors_from": sentences_from}),
+                                   progress=progress)
+        store.close()
+        run.update(ingest_s=rep.seconds, chunks=rep.chunks_written, articles_per_s=len(docs) / rep.seconds,
+                   chars_per_s=chars / rep.seconds, rss_peak_ingest_mb=m_ing.peak)
+        save()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-realtext-"))
+    try:
+        ingest_run("before", "separate", QdrantStore(emb.dim, s.collection, memory=True))
+        # the yardstick: one plain encode of the same text, 600-character pieces, fp32, same batch size
+        pieces = [d.text[i:i + PIECE_CHARS] for d in docs for i in range(0, len(d.text), PIECE_CHARS)]
+        model = emb._model
+        kw = {"prompt_name": "document"} if "document" in (getattr(model, "prompts", {}) or {}) else {}
+        t0 = time.perf_counter()
+        model.encode(pieces, batch_size=s.embed_batch_size, convert_to_numpy=True, normalize_embeddings=True, **kw)
+        encode_s = time.perf_counter() - t0
+        res.update(encode_pieces=len(pieces), encode_s=encode_s, encode_chars_per_s=chars / encode_s,
+                   dtype=str(next(model.parameters()).dtype))
+        save()
+        ingest_run("after", "passage", EdgeStore(emb.dim, tmp / "edge"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for run in res["runs"].values():
+        run["ratio_to_encode"] = encode_s / run["ingest_s"]
+    res.update(rss_peak_mb=_peak_rss_mb(), complete=True, load_end=round(os.getloadavg()[0], 2))
     save()
     return res
 
@@ -452,24 +471,29 @@ def markdown(results: list[dict], meta: dict) -> str:
                    f"{_f(r.get('rss_peak_ingest_mb'), nd=0)} / {_f(r.get('rss_peak_query_mb'), nd=0)} | "
                    f"{_f(r.get('tracemalloc_query_peak_mb'))} |" + (f" error: {r['error'][:80]}" if r.get("error") else ""))
     if realtext:
-        out += ["", "## 1b. Real text: corpus + N de-news articles, real embedder", "",
-                "Ingest = `rag.ingest.ingest_documents` (chunk, embed passages and sentences, in-memory Qdrant) "
-                "of the 5 corpus articles plus N real German news articles (derStandard.at 2015-16). "
-                f"Encode = one plain fp32 `SentenceTransformer.encode` of the same text in {PIECE_CHARS}-character "
-                "pieces (document prompt, same batch size), measured in the same run. Ratio = ingest speed / "
-                "encode speed (1.0: ingest runs at the embedder's speed).", "",
-                "| text | device | articles | chars | chunks | ingest s | articles/s | chars/s | encode s "
-                "| encode chars/s | ratio | peak RSS MB | note |",
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        out += ["", "## 1b. Real text: corpus + N de-news articles, real embedder, before / after", "",
+                "Ingest = `rag.ingest.ingest_documents` of the 5 corpus articles plus N real German news articles "
+                "(derStandard.at 2015-16), twice in one process: *before* = every sentence encoded again after "
+                "its passage (`RAG_SENTENCE_VECTORS_FROM=separate`), qdrant-client in memory; *after* = sentence "
+                "vectors late-chunked out of the passage's own forward pass (`passage`, the default), Qdrant Edge "
+                f"on disk. Encode = one plain fp32 `SentenceTransformer.encode` of the same text in {PIECE_CHARS}-character "
+                "pieces (document prompt, same batch size), run between the two. Ratio = ingest speed / encode "
+                "speed (1.0: ingest runs at the embedder's speed).", "",
+                "| text | run | device | articles | chars | chunks | ingest s | articles/s | chars/s | encode s "
+                "| encode chars/s | ratio | peak RSS MB (ingest) | load avg | note |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in realtext:
-            note = "" if r.get("complete") else (r.get("error") or "incomplete")
-            if not r.get("complete") and r.get("ingest_fraction"):
-                note += f"; ingest {r['ingest_fraction']:.0%} done after {r.get('ingest_elapsed_s', 0):.0f}s"
-            out.append(f"| corpus + {r['articles']} de-news | {r.get('device', '—')} | {r.get('n_docs', '—')} | "
-                       f"{r.get('chars', '—')} | {r.get('chunks', '—')} | {_f(r.get('ingest_s'), nd=1)} | "
-                       f"{_f(r.get('articles_per_s'))} | {_f(r.get('chars_per_s'), nd=0)} | "
-                       f"{_f(r.get('encode_s'), nd=1)} | {_f(r.get('encode_chars_per_s'), nd=0)} | "
-                       f"{_f(r.get('ratio_to_encode'))} | {_f(r.get('rss_peak_mb'), nd=0)} | {note.strip('; ')[:160]} |")
+            for label, run in (r.get("runs") or {"—": r}).items():
+                note = "" if r.get("complete") else (r.get("error") or "incomplete")
+                if not run.get("ingest_s") and run.get("ingest_fraction"):
+                    note += f"; ingest {run['ingest_fraction']:.0%} done after {run.get('ingest_elapsed_s', 0):.0f}s"
+                out.append(f"| corpus + {r['articles']} de-news | {label} ({run.get('sentences_from', '—')}, "
+                           f"{run.get('store', '—')}) | {r.get('device', '—')} | {r.get('n_docs', '—')} | "
+                           f"{r.get('chars', '—')} | {run.get('chunks', '—')} | {_f(run.get('ingest_s'), nd=1)} | "
+                           f"{_f(run.get('articles_per_s'))} | {_f(run.get('chars_per_s'), nd=0)} | "
+                           f"{_f(r.get('encode_s'), nd=1)} | {_f(r.get('encode_chars_per_s'), nd=0)} | "
+                           f"{_f(run.get('ratio_to_encode'))} | {_f(run.get('rss_peak_ingest_mb'), nd=0)} | "
+                           f"{r.get('load_start', '—')} → {r.get('load_end', '—')} | {note.strip('; ')[:160]} |")
     out += ["", "## 2. Scaling: 5, 1,000, 10,000 articles", "",
             "**The 1,000/10,000-article collections are synthetic distractor articles** (the 5 real articles plus "
             "recombined corpus sentences with ~25% of words swapped for German dictionary words) **embedded with "
@@ -597,7 +621,7 @@ def main(argv=None) -> int:
         for m in [x.strip() for x in args.real_modes.split(",") if x.strip()]:
             results.append(_run_sub("real", m, 5, 600))
     if args.real_articles > 0:
-        results.append(_run_sub("realtext", "memory", args.real_articles, args.real_text_timeout))
+        results.append(_run_sub("realtext", "before/after", args.real_articles, args.real_text_timeout))
     for n in [int(x) for x in args.scales.split(",") if x.strip()]:
         for m in modes:
             # local mode at 10k writes every point to SQLite one by one: it gets its own, longer limit
