@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     embed_batch_size: int = 16
     # auto: "cuda" when torch sees a GPU, else "cpu"; or any torch device string ("cpu", "cuda:1", "mps")
     embed_device: str = "auto"
+    # auto: bfloat16 on a CPU with native bfloat16 (AVX512-BF16/AMX: 1.66x faster here, vectors within
+    # cosine 0.998 of float32, retrieval measured by the eval), else float32. Not part of the index
+    # meta: an index built either way answers queries embedded the other way as well
+    embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     # ingest embeds the passages and sentences of several articles in one call, about this many
     # texts (whole articles; the vectors do not change, only the grouping of the calls)
     ingest_batch_texts: int = 200

@@ -13,7 +13,7 @@ def build_embedder(s: Settings, show_progress: bool = False):
     from .embed import SentenceTransformerEmbedder
     path = models.require(s.model_dir, s.embed_model)
     return SentenceTransformerEmbedder(path, s.embed_model, s.embed_dim, s.embed_batch_size, show_progress,
-                                       device=s.embed_device)
+                                       device=s.embed_device, dtype=s.embed_dtype)
 
 
 def build_store(s: Settings, dim: int, memory: bool = False):
