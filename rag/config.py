@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     lexical_floor: float = 3.0  # top BM25 score at which lexical evidence starts to count ...
     lexical_span: float = 4.0   # ... and how far above the floor it counts fully
+    # ... and only as far as the best BM25 match stands out: best / k-th score above this floor,
+    # fully this far above it (a score that grows with the collection's IDF does not say that)
+    lexical_peak_rank: int = 10
+    lexical_peak_floor: float = 1.5
+    lexical_peak_span: float = 1.0
     dense_weight: float = 1.0
     sentence_vectors: bool = True  # also index each sentence (MaxSim)
     # passage: a sentence's vector is pooled from its passage's forward pass (late chunking: one

@@ -48,7 +48,7 @@ class HybridRetriever:
                 # BM25 speaks up in proportion to how rare the matched words are: a name or figure
                 # ("Lin Jian", "11.000") scores high; an English question on German text matches
                 # little but "China", and then the ranking is left to the dense signals
-                weight *= min(1.0, max(0.0, (top[0].lexical_score - self.s.lexical_floor) / self.s.lexical_span))
+                weight *= self.lexical_gate(top)
             for rank, c in enumerate(top):
                 p = fused.setdefault(c.chunk_id, c)
                 p.lexical_score = c.lexical_score
@@ -57,3 +57,15 @@ class HybridRetriever:
         for p in ranked:
             p.score = scores[p.chunk_id]
         return ranked
+
+    def lexical_gate(self, top: list[Passage]) -> float:
+        """0..1: how much the keyword ranking counts. Both: its best BM25 score is high (rare words
+        matched, a name or a figure) and that best match stands out from the k-th (a flat list is
+        common words matched everywhere). The score alone grows with the collection (IDF): among
+        the 514 de-news articles nearly every question passed it, and keyword hits on everyday
+        words pushed the gold passages down (tune split: MRR 0.823 -> 0.866 with the second test)."""
+        s = self.s
+        strong = (top[0].lexical_score - s.lexical_floor) / s.lexical_span
+        ref = top[min(s.lexical_peak_rank, len(top)) - 1].lexical_score
+        peaked = 1.0 if len(top) < 2 else (top[0].lexical_score / max(ref, 1e-9) - s.lexical_peak_floor) / s.lexical_peak_span
+        return min(1.0, max(0.0, min(strong, peaked)))

@@ -74,3 +74,22 @@ def test_embed_is_normalized_and_cross_lingual(real_retrieval):
     assert v.shape == (3, 768)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_keyword_ranking_counts_when_its_best_match_is_strong_and_stands_out():
+    from rag.config import Settings
+    from rag.retrieve import HybridRetriever
+    from rag.types import Passage
+
+    def top(*scores):
+        return [Passage(chunk_id=str(i), doc_id="d", title="", text="", start=0, end=0, score=s, lexical_score=s)
+                for i, s in enumerate(scores)]
+
+    r = HybridRetriever(None, None, Settings(lexical_floor=3.0, lexical_span=4.0, lexical_peak_rank=3,
+                                             lexical_peak_floor=1.5, lexical_peak_span=1.0))
+    assert r.lexical_gate(top(12.0, 4.0, 3.0)) == 1.0  # a rare name: strong and far ahead of the 3rd
+    assert r.lexical_gate(top(2.5, 0.5, 0.4)) == 0.0  # far ahead, but only everyday words matched
+    # among an archive everyday words score high too (IDF grows); a flat list is still not evidence
+    assert r.lexical_gate(top(14.0, 13.5, 13.0)) == 0.0
+    assert r.lexical_gate(top(14.0, 10.0, 7.0)) == pytest.approx(0.5)  # 2.0x the 3rd: half way
+    assert r.lexical_gate(top(5.0)) == pytest.approx(0.5)  # a single hit: only its strength counts

@@ -56,7 +56,7 @@ def edge_pipeline(tmp_path):
 def test_hybrid_search_fuses_like_the_retriever_when_weights_are_one(edge_pipeline):
     """Edge's RRF gives rank r (from 0) 1/(k + r); the retriever 1/(rrf_k + r + 1): k = rrf_k + 1."""
     p = edge_pipeline
-    s = p.s.model_copy(update={"lexical_floor": -1e9})  # BM25 always at full weight
+    s = p.s.model_copy(update={"lexical_floor": -1e9, "lexical_peak_floor": -1e9})  # BM25 always at full weight
     own = HybridRetriever(p.store, p.embedder, s)
     for q in ["Lin Jian", "Wie viele Soldaten sind in Kursk?", "11.000 troops", "Putin Kim Vertrag"]:
         v = p.embedder.embed_queries([q])[0]
