@@ -209,14 +209,18 @@ def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
     res.update(n_docs=len(docs), chars=chars, csv=str(s.distractors_csv), batch_texts=s.ingest_batch_texts,
                sentence_vectors=s.sentence_vectors, load_start=round(os.getloadavg()[0], 2))
     t0 = time.perf_counter()
-    emb = build_embedder(s)
-    emb.embed_documents(["Aufwärmen."])
-    res.update(model_load_s=time.perf_counter() - t0, device=getattr(emb, "device", "?"))
+    emb32 = build_embedder(s.model_copy(update={"embed_dtype": "float32"}))  # before, and the yardstick
+    emb = build_embedder(s)  # after: the default number format (bfloat16 where the CPU has it)
+    for e in (emb32, emb):
+        e.embed_documents(["Aufwärmen."])
+    res.update(model_load_s=time.perf_counter() - t0, device=getattr(emb, "device", "?"),
+               dtype_after=getattr(emb, "dtype", "?"))
     save()
 
-    def ingest_run(label: str, sentences_from: str, store) -> None:
+    def ingest_run(label: str, sentences_from: str, store, emb) -> None:
         t_start, last = time.perf_counter(), [0.0]
-        run = res["runs"].setdefault(label, {"sentences_from": sentences_from, "store": type(store).__name__})
+        run = res["runs"].setdefault(label, {"sentences_from": sentences_from, "store": type(store).__name__,
+                                             "dtype": getattr(emb, "dtype", "?")})
 
         def progress(frac, msg):  # a run stopped by the timeout still reports how far it got
             now = time.perf_counter()
@@ -235,10 +239,10 @@ def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-realtext-"))
     try:
-        ingest_run("before", "separate", QdrantStore(emb.dim, s.collection, memory=True))
+        ingest_run("before", "separate", QdrantStore(emb.dim, s.collection, memory=True), emb32)
         # the yardstick: one plain encode of the same text, 600-character pieces, fp32, same batch size
         pieces = [d.text[i:i + PIECE_CHARS] for d in docs for i in range(0, len(d.text), PIECE_CHARS)]
-        model = emb._model
+        model = emb32._model
         kw = {"prompt_name": "document"} if "document" in (getattr(model, "prompts", {}) or {}) else {}
         t0 = time.perf_counter()
         model.encode(pieces, batch_size=s.embed_batch_size, convert_to_numpy=True, normalize_embeddings=True, **kw)
@@ -246,7 +250,7 @@ def bench_realtext(n: int, progress_file: Path | None = None) -> dict:
         res.update(encode_pieces=len(pieces), encode_s=encode_s, encode_chars_per_s=chars / encode_s,
                    dtype=str(next(model.parameters()).dtype))
         save()
-        ingest_run("after", "passage", EdgeStore(emb.dim, tmp / "edge"))
+        ingest_run("after", "passage", EdgeStore(emb.dim, tmp / "edge"), emb)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for run in res["runs"].values():
@@ -474,9 +478,10 @@ def markdown(results: list[dict], meta: dict) -> str:
         out += ["", "## 1b. Real text: corpus + N de-news articles, real embedder, before / after", "",
                 "Ingest = `rag.ingest.ingest_documents` of the 5 corpus articles plus N real German news articles "
                 "(derStandard.at 2015-16), twice in one process: *before* = every sentence encoded again after "
-                "its passage (`RAG_SENTENCE_VECTORS_FROM=separate`), qdrant-client in memory; *after* = sentence "
-                "vectors late-chunked out of the passage's own forward pass (`passage`, the default), Qdrant Edge "
-                f"on disk. Encode = one plain fp32 `SentenceTransformer.encode` of the same text in {PIECE_CHARS}-character "
+                "its passage (`RAG_SENTENCE_VECTORS_FROM=separate`), float32, qdrant-client in memory; *after* = "
+                "sentence vectors late-chunked out of the passage's own forward pass (`passage`, the default), "
+                "the default number format (`RAG_EMBED_DTYPE=auto`: bfloat16 on a CPU with native bfloat16), "
+                f"Qdrant Edge on disk. Encode = one plain fp32 `SentenceTransformer.encode` of the same text in {PIECE_CHARS}-character "
                 "pieces (document prompt, same batch size), run between the two. Ratio = ingest speed / encode "
                 "speed (1.0: ingest runs at the embedder's speed).", "",
                 "| text | run | device | articles | chars | chunks | ingest s | articles/s | chars/s | encode s "
@@ -488,7 +493,7 @@ def markdown(results: list[dict], meta: dict) -> str:
                 if not run.get("ingest_s") and run.get("ingest_fraction"):
                     note += f"; ingest {run['ingest_fraction']:.0%} done after {run.get('ingest_elapsed_s', 0):.0f}s"
                 out.append(f"| corpus + {r['articles']} de-news | {label} ({run.get('sentences_from', '—')}, "
-                           f"{run.get('store', '—')}) | {r.get('device', '—')} | {r.get('n_docs', '—')} | "
+                           f"{run.get('dtype', '—')}, {run.get('store', '—')}) | {r.get('device', '—')} | {r.get('n_docs', '—')} | "
                            f"{r.get('chars', '—')} | {run.get('chunks', '—')} | {_f(run.get('ingest_s'), nd=1)} | "
                            f"{_f(run.get('articles_per_s'))} | {_f(run.get('chars_per_s'), nd=0)} | "
                            f"{_f(r.get('encode_s'), nd=1)} | {_f(r.get('encode_chars_per_s'), nd=0)} | "
