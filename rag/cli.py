@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="results folder (default: eval/results, with --distractors eval/results/distractors)")
     e.add_argument("--index-dir", type=Path, default=None, metavar="DIR",
                    help="build the eval index here and keep it: the next run with the same settings only "
-                        "indexes what is new (the 514 distractors take ~30 min on 2 cores); use one folder per "
+                        "indexes what is new (the 514 distractors took 390 s on 2 cores); use one folder per "
                         "article set (with and without --distractors); default: a "
                         "temporary folder, removed afterwards")
     sv = sub.add_parser("serve", help="start the Gradio chat")
