@@ -158,16 +158,16 @@ def test_settings_device_reaches_the_embedder(monkeypatch, tmp_path):
     seen = {}
 
     class Fake:
-        def __init__(self, path, name, dim, batch_size, show_progress, device="auto"):
-            seen["device"] = device
+        def __init__(self, path, name, dim, batch_size, show_progress, device="auto", dtype="auto"):
+            seen["device"], seen["dtype"] = device, dtype
     from rag import embed, models
     monkeypatch.setattr(embed, "SentenceTransformerEmbedder", Fake)
     monkeypatch.setattr(models, "require", lambda d, n: tmp_path)
     from rag.config import Settings
-    factory.build_embedder(Settings(embed_device="cpu"))
-    assert seen["device"] == "cpu"
+    factory.build_embedder(Settings(embed_device="cpu", embed_dtype="float32"))
+    assert seen == {"device": "cpu", "dtype": "float32"}
     factory.build_embedder(Settings())
-    assert seen["device"] == "auto"
+    assert seen == {"device": "auto", "dtype": "auto"}
 
 
 class SpanEmbedder(CountingEmbedder):

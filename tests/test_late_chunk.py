@@ -42,8 +42,11 @@ def test_late_vectors_with_the_real_model(real_embedder):
     assert [text[a:b][-1] for a, b in spans] == [".", ".", "."]
     other = "Kurzer zweiter Text ohne viel Inhalt."
     pv, sv = real_embedder.embed_documents_with_spans([text, other], [spans, [(0, len(other))]])
-    # the passage vectors are those of the plain encode call
-    assert np.allclose(pv, real_embedder.embed_documents([text, other]), atol=1e-5)
+    # the passage vectors are those of the plain encode call (up to bfloat16 rounding, which moves
+    # with the padding of the batch: ~1e-4 per component here)
+    plain = real_embedder.embed_documents([text, other])
+    assert np.allclose(pv, plain, atol=1e-5 if real_embedder.dtype == "float32" else 1e-3)
+    assert (pv * plain).sum(axis=1).min() > 0.9999
     assert [s.shape for s in sv] == [(3, real_embedder.dim), (1, real_embedder.dim)]
     assert np.allclose(np.linalg.norm(sv[0], axis=1), 1, atol=1e-5)
     # each late vector is closest to its own sentence embedded alone
