@@ -27,11 +27,16 @@ def _bars(path: Path, title: str, metrics: list[str], res: dict, systems: list[s
         for b, y, r in zip(bars, ys, raw):  # a metric that does not apply is labelled, not drawn as 0
             ax.annotate("n/a" if r is None else f"{y:.2f}", (b.get_x() + b.get_width() / 2, y), ha="center",
                         va="bottom", fontsize=7)
-    ax.set_xticks([k + width * (len(systems) - 1) / 2 for k in range(len(metrics_ok))])
-    ax.set_xticklabels([metrics[i] for i in metrics_ok])
-    ax.set_title(title)
     if ylabel:
         ax.set_ylabel(ylabel)
+    return _finish(plt, fig, ax, path, title, [metrics[i] for i in metrics_ok], width, len(systems))
+
+
+def _finish(plt, fig, ax, path: Path, title: str, labels: list[str], width: float, n_systems: int) -> bool:
+    """Ticks under the middle of each group of bars, title, legend, written to path."""
+    ax.set_xticks([k + width * (n_systems - 1) / 2 for k in range(len(labels))])
+    ax.set_xticklabels(labels)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -53,15 +58,8 @@ def _by_group_plot(path: Path, title: str, metric: str, res: dict, systems: list
     for j, s in enumerate(systems):
         ys = [res["systems"][s][group].get(g, {}).get(metric) or 0.0 for g in groups]
         ax.bar([k + j * width for k in range(len(groups))], ys, width, label=s)
-    ax.set_xticks([k + width * (len(systems) - 1) / 2 for k in range(len(groups))])
-    ax.set_xticklabels(groups)
     ax.set_ylim(0, 1.05)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return True
+    return _finish(plt, fig, ax, path, title, groups, width, len(systems))
 
 
 def make_plots(res: dict, out: Path) -> list[tuple[str, str]]:
@@ -74,7 +72,9 @@ def make_plots(res: dict, out: Path) -> list[tuple[str, str]]:
         ("retrieval", lambda p: _bars(p, "Retrieval (answerable questions)", ["hit@1", "hit@5", "mrr", "ndcg@10",
                                       "gold_recall@5"], res, systems)),
         ("hit5_by_type", lambda p: _by_group_plot(p, "hit@5 by question type", "hit@5", res, systems, "by_type")),
-        ("latency", lambda p: _bars(p, "Latency", LATENCY, res, systems, "seconds")),
+        # seconds only: token counts and rates have their own scales (they are in the tables)
+        ("latency", lambda p: _bars(p, "Latency", [m for m in LATENCY if m.endswith("_s")], res, systems,
+                                    "seconds")),
     ]
     if answering:
         specs += [
