@@ -97,7 +97,7 @@ def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
-           cue_weight: float = 0.04,
+           cue_weight: float = 0.04, rare_share: float = 0.25,
            context: Callable[[str], Sequence[tuple[dict, np.ndarray]]] | None = None) -> tuple[list[Evidence], list[T.Term]]:
     """Returns the numbered evidence (grouped by article, in article order) and the key terms of
     the question that no sentence of the retrieved passages contains. `context(doc_id)` gives all
@@ -139,8 +139,12 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
         return True
 
     take(ranked[0], slack=10.0)  # the best sentence goes in whatever its length
-    for t in keys:  # a person the question names: the best sentence that names them comes next
-        if t.kind == "name" and not any(T.present(t, c.text) for c in chosen):
+    # a person the question names, or a place/office few sentences mention ("what number does Seoul
+    # give?" among many sentences on North Korea): the best sentence that names it comes next
+    rare = {k for k, t in enumerate(keys) if t.kind == "entity"
+            and sum(hits[id(c)][k] for c in cands) <= rare_share * len(cands)}
+    for k, t in enumerate(keys):
+        if (t.kind == "name" or k in rare) and not any(T.present(t, c.text) for c in chosen):
             hit = next((c for c in ranked if T.present(t, c.text)), None)
             if hit:
                 take(hit, slack=1.5)
