@@ -52,7 +52,6 @@ def test_the_sentence_with_a_named_person_is_chosen_and_missing_names_are_report
     assert {t.text for t in missing} == {"Emmanuel", "Macron"}
 
 
-
 def test_a_place_few_sentences_mention_gets_its_best_sentence_but_a_common_one_does_not():
     """'What number does Seoul give?' among sentences that all say North Korea: Seoul's sentence
     scores below the others (it shares fewer words with the question) yet is the one asked for."""
@@ -66,6 +65,7 @@ def test_a_place_few_sentences_mention_gets_its_best_sentence_but_a_common_one_d
     assert any("Seoul" in e.text for e in ev)
     # North Korea is in nearly every sentence: naming it pulls in nothing below the spread
     assert not any("schweigt" in e.text for e in ev)
+
 
 def test_the_budget_holds_but_the_best_sentence_always_goes_in():
     long = "Ein sehr langer Satz " * 30 + "."
