@@ -108,7 +108,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     keys = [t for t in T.key_terms(question, lang) if t.kind != "number" or len(t.forms[0]) > 1]
     hits = {id(c): [T.present(t, c.text) for t in keys] for c in cands}
     # a term most candidates share ("North Korea" here) says little; a rare one ("Seoul") a lot
-    idf = [math.log((1 + len(cands)) / (1 + sum(hits[id(c)][k] for c in cands))) + 0.1 for k in range(len(keys))]
+    df = [sum(hits[id(c)][k] for c in cands) for k in range(len(keys))]  # candidates holding each term
+    idf = [math.log((1 + len(cands)) / (1 + n)) + 0.1 for n in df]
     say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
     entities = [t for t in keys if t.kind in ("entity", "name")]
 
@@ -141,8 +142,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     take(ranked[0], slack=10.0)  # the best sentence goes in whatever its length
     # a person the question names, or a place/office few sentences mention ("what number does Seoul
     # give?" among many sentences on North Korea): the best sentence that names it comes next
-    rare = {k for k, t in enumerate(keys) if t.kind == "entity"
-            and sum(hits[id(c)][k] for c in cands) <= rare_share * len(cands)}
+    rare = {k for k, t in enumerate(keys) if t.kind == "entity" and df[k] <= rare_share * len(cands)}
     for k, t in enumerate(keys):
         if (t.kind == "name" or k in rare) and not any(T.present(t, c.text) for c in chosen):
             hit = next((c for c in ranked if T.present(t, c.text)), None)
