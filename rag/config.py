@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     max_tokens: int = 220
     temperature: float = 0.0  # greedy: the same question gets the same answer
+    # llama.cpp counts the prompt's last tokens (the evidence, the question) as already said, so any
+    # penalty above 1 pushes the model away from copying names and figures exactly; measured on the
+    # tune split, 1.15 -> 1.0 raised key facts 0.603 -> 0.683 (README)
+    repeat_penalty: float = 1.0
     llm_timeout_s: float = 180.0
     prompts_dir: Path = ROOT / "prompts"
 

@@ -40,5 +40,6 @@ def build_generator(s: Settings):
         from .generate import LlamaCppGenerator
         path = models.require(s.model_dir, s.llm_model)
         return LlamaCppGenerator(path, s.llm_model, n_ctx=s.n_ctx, n_threads=s.n_threads,
-                                 temperature=s.temperature, timeout_s=s.llm_timeout_s)
+                                 temperature=s.temperature, timeout_s=s.llm_timeout_s,
+                                 repeat_penalty=s.repeat_penalty)
     raise RagError(f"llm_backend {s.llm_backend!r} needs a generator passed in explicitly (tests only)")

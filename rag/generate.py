@@ -15,7 +15,8 @@ _DONE = object()
 
 class LlamaCppGenerator:
     def __init__(self, path: Path, name: str, n_ctx: int = 4096, n_threads: int = 2,
-                 temperature: float = 0.1, timeout_s: float = 180.0, repeat_penalty: float = 1.15) -> None:
+                 temperature: float = 0.1, timeout_s: float = 180.0, repeat_penalty: float = 1.0,
+                 repeat_last_n: int = 128) -> None:
         import xllamacpp as xlc
 
         self.name = f"llama.cpp:{name}"
@@ -23,6 +24,7 @@ class LlamaCppGenerator:
         # prompt cache, prompt-reading rate): the reference rate every reported timing needs
         self.last_stats: dict[str, float] = {}
         self.temperature, self.timeout_s, self.repeat_penalty = temperature, timeout_s, repeat_penalty
+        self.repeat_last_n = repeat_last_n
         p = xlc.CommonParams()
         p.model.path = str(path)
         p.n_ctx = n_ctx
@@ -62,7 +64,7 @@ class LlamaCppGenerator:
             try:
                 self._server.handle_chat_completions(
                     {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
-                     "repeat_penalty": self.repeat_penalty, "repeat_last_n": 128, "seed": 42,
+                     "repeat_penalty": self.repeat_penalty, "repeat_last_n": self.repeat_last_n, "seed": 42,
                      "stream": True, "cache_prompt": True}, on_chunk)
             except Exception as e:  # surfaced to the consumer below
                 q.put(e)

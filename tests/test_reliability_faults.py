@@ -388,6 +388,7 @@ def test_llamacpp_timeout_is_total_and_stops_the_model(tmp_path):
                       abstain_min_evidence=0.0)
     gen = LlamaCppGenerator.__new__(LlamaCppGenerator)  # no model file: the server is a stand-in
     gen.name, gen.temperature, gen.timeout_s, gen.repeat_penalty = "llama.cpp:stub", 0.1, s.llm_timeout_s, 1.1
+    gen.repeat_last_n = 64
     gen._server = StallingLlama()
     p = Pipeline(s, memory=True, generator=gen)
     try:
@@ -400,6 +401,7 @@ def test_llamacpp_timeout_is_total_and_stops_the_model(tmp_path):
         assert str(e.value) == "The model took longer than 1s; raise RAG_LLM_TIMEOUT_S or ask a shorter question."
         assert gen._server.stopped.wait(2), "llama.cpp was not told to stop"
         assert gen._server.request["max_tokens"] == 33  # Settings.max_tokens reaches the model
+        assert (gen._server.request["repeat_penalty"], gen._server.request["repeat_last_n"]) == (1.1, 64)
     finally:
         p.store.close()
 
@@ -418,6 +420,20 @@ def test_max_tokens_setting_reaches_the_generator(hash_pipeline):
     hash_pipeline.ask("Was forderten die USA?", history=[{"role": "user", "content": "China?"},
                                                            {"role": "assistant", "content": "Ja."}])
     assert seen == [11, 77]  # condense call, then the answer
+
+
+def test_repeat_penalty_setting_reaches_llamacpp(tmp_path, monkeypatch):
+    import rag.generate
+    built = {}
+
+    class Recording:
+        def __init__(self, path, name, **kw):
+            built.update(kw)
+
+    monkeypatch.setattr(rag.generate, "LlamaCppGenerator", Recording)
+    monkeypatch.setattr(models, "require", lambda model_dir, name: tmp_path / "model.gguf")
+    factory.build_generator(make_settings(tmp_path, llm_backend="llamacpp", repeat_penalty=1.03))
+    assert built["repeat_penalty"] == 1.03
 
 
 # -- (3) model files missing or corrupt ---------------------------------------------------------
