@@ -31,17 +31,26 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+_TRAIL = re.compile(r"(?:[ \t]*\[\d+(?:\s*[,;]\s*\d+)*\])+")
+_LEADING = re.compile(r"^[ \t]*(\[\d+(?:\s*[,;]\s*\d+)*\])[ \t]*(.+?)[ \t]*$", re.M)
+
+
 def parse(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the numbers cited in each (markers removed from the text)."""
-    out = []
+    # without a repeat penalty the model now and then answers in the evidence's own layout,
+    # "[2] sentence" per line: that marker belongs to the sentence after it, not before
+    if _LEADING.match(text.lstrip("\n")):
+        text = _LEADING.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
+    out, taken = [], 0
     spans = split_sentences(text)
-    for i, (s, e) in enumerate(spans):
-        # a marker written after the sentence's full stop belongs to that sentence
-        nxt = spans[i + 1][0] if i + 1 < len(spans) else len(text)
-        seg = text[s:e]
-        trail = MARKER.match(text, e)
-        if trail and trail.start() <= nxt:
+    for s, e in spans:
+        # a marker written after the sentence's full stop belongs to that sentence, and only to it
+        # (the splitter starts the next sentence at the marker)
+        seg = text[max(s, taken):e] if e > taken else ""
+        trail = _TRAIL.match(text, e)
+        if trail:
             seg += trail.group(0)
+            taken = trail.end()
         nums = [int(n) for m in MARKER.finditer(seg) for n in re.split(r"[,;]", m.group(1))]
         sent = strip_markers(seg)
         if sent and not re.fullmatch(r"[\W\d]*", sent):

@@ -20,6 +20,17 @@ def test_parse_markers_inside_after_and_grouped():
     assert strip_markers("a [1] b [2,3]") == "a b"
 
 
+def test_a_marker_after_the_full_stop_belongs_to_that_sentence_only():
+    out = parse("Die USA nannten 10.000. [1] Laut Seoul sind es 11.000. [2]")
+    assert out == [("Die USA nannten 10.000.", [1]), ("Laut Seoul sind es 11.000.", [2])]
+
+
+def test_markers_leading_each_line_belong_to_the_sentence_after_them():
+    # the evidence's own layout, copied by the model: "[n] sentence" per line
+    out = parse('[1] The ministry had no information.\n[2] "It is up to them," said Lin Jian.')
+    assert out == [("The ministry had no information.", [1]), ('"It is up to them," said Lin Jian.', [2])]
+
+
 def test_out_of_range_numbers_are_dropped_and_the_best_evidence_attached():
     ev = [E(1, "Etwas anderes."), E(2, "Eine passende Aussage.")]
     text, cites, stats = verify("Here is a claim without keys [7].", ev, matrix([[0.2, 0.6]]))
