@@ -18,7 +18,8 @@ from .chunk import split_sentences
 from .prompt import source_label
 from .types import Evidence
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_CITE = r"\[(\d+(?:\s*[,;]\s*\d+)*)\]"  # [2], [2, 3]
+MARKER = re.compile(r"\s*" + _CITE)
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 _NOT_FOUND = re.compile(
@@ -31,8 +32,8 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
-_TRAIL = re.compile(r"(?:[ \t]*\[\d+(?:\s*[,;]\s*\d+)*\])+")
-_LEADING = re.compile(r"^[ \t]*(\[\d+(?:\s*[,;]\s*\d+)*\])[ \t]*(.+?)[ \t]*$", re.M)
+_TRAIL = re.compile(rf"(?:[ \t]*{_CITE})+")
+_LEADING = re.compile(rf"^[ \t]*({_CITE})[ \t]*(.+?)[ \t]*$", re.M)
 
 
 def parse(text: str) -> list[tuple[str, list[int]]]:
@@ -40,7 +41,7 @@ def parse(text: str) -> list[tuple[str, list[int]]]:
     # without a repeat penalty the model now and then answers in the evidence's own layout,
     # "[2] sentence" per line: that marker belongs to the sentence after it, not before
     if _LEADING.match(text.lstrip("\n")):
-        text = _LEADING.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
+        text = _LEADING.sub(lambda m: f"{m.group(3)} {m.group(1)}", text)
     out, taken = [], 0
     spans = split_sentences(text)
     for s, e in spans:
