@@ -41,5 +41,6 @@ def build_generator(s: Settings):
         path = models.require(s.model_dir, s.llm_model)
         return LlamaCppGenerator(path, s.llm_model, n_ctx=s.n_ctx, n_threads=s.n_threads,
                                  temperature=s.temperature, timeout_s=s.llm_timeout_s,
-                                 repeat_penalty=s.repeat_penalty)
+                                 repeat_penalty=s.repeat_penalty, speculative=s.speculative,
+                                 spec_ngram=(s.spec_ngram_n, s.spec_ngram_m))
     raise RagError(f"llm_backend {s.llm_backend!r} needs a generator passed in explicitly (tests only)")

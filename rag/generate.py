@@ -16,7 +16,8 @@ _DONE = object()
 class LlamaCppGenerator:
     def __init__(self, path: Path, name: str, n_ctx: int = 4096, n_threads: int = 2,
                  temperature: float = 0.1, timeout_s: float = 180.0, repeat_penalty: float = 1.0,
-                 repeat_last_n: int = 128) -> None:
+                 repeat_last_n: int = 128, speculative: str = "none",
+                 spec_ngram: tuple[int, int] = (6, 24)) -> None:
         import xllamacpp as xlc
 
         self.name = f"llama.cpp:{name}"
@@ -32,6 +33,12 @@ class LlamaCppGenerator:
         p.cpuparams.n_threads = n_threads
         p.cpuparams_batch.n_threads = n_threads
         p.warmup = False
+        if speculative == "ngram":
+            # self-speculation from the prompt (no draft model): greedy output stays the model's own,
+            # only the verified draft tokens come faster
+            p.speculative.types = [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+            p.speculative.ngram_simple.size_n, p.speculative.ngram_simple.size_m = spec_ngram
+        self.speculative = speculative
         p.verbosity = -1  # llama.cpp's per-request timing lines would drown the CLI output
         try:
             self._server = xlc.Server(p)

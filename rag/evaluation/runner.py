@@ -149,7 +149,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "settings": {k: getattr(settings, k) for k in (
             "embed_model", "embed_dim", "sentence_vectors_from", "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
             "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_evidence", "support_threshold",
-            "max_tokens", "temperature", "repeat_penalty")},
+            "max_tokens", "temperature", "repeat_penalty", "speculative", "spec_ngram_n",
+            "spec_ngram_m")},
         "store": type(pipe.store).__name__,
         "llm": None if quick else getattr(pipe._generator, "name", None),
         "faith_threshold": faith_threshold,
