@@ -33,6 +33,12 @@ _SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagt
 # an office or body that speaks for a country: "das chinesische Außenministerium", "Sprecher der
 # chinesischen Botschaft" (the country as speaker, not as the topic of someone else's statement)
 _SPEAKER = r"(ministeri|sprecher|botschaft|regierung|minister|präsident|führung|behörde|ministry|spokes|embassy|government)"
+# a question for a count or an amount, and one for an amount of money, which a figure of troops
+# or years does not answer
+_COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
+_MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
+_MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarde|milliarden|mrd|billion|billions|million|millionen|mio)\b|[$€]",
+                    re.I)
 _HOW_MANY_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
                          r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
 
@@ -126,6 +132,9 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                    + (cue_weight if say_q and speaks(c.text) else 0.0)
                    + (cue_weight if count_q and T.numbers(c.text) else 0.0))
     missing = T.missing(keys, [c.text for c in cands])
+    if _COUNT_Q.search(question):  # "how many were killed": the event must come with a figure
+        missing += [t for t in keys if t.kind == "event" and t not in missing
+                    and not any(T.numbers(c.text) and T.present(t, c.text) for c in cands)]
     ranked = sorted(cands, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[_Cand] = []
@@ -168,6 +177,10 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
     # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
+    money = _MONEY_Q.search(question) if _COUNT_Q.search(question) else None
+    if money and T.fold(money.group(0)) not in {f for t in missing for f in t.forms} \
+            and not any(T.numbers(c.text) and _MONEY.search(c.text) for c in chosen):
+        missing.append(T.Term(money.group(0), "entity", (T.fold(money.group(0)),)))
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
     article = {p.doc_id: p for p in passages}
     ordered = sorted(chosen, key=lambda c: (doc_order.index(c.doc_id), c.start))

@@ -131,11 +131,19 @@ def _translit(w: str) -> str:
     return w
 
 
+# endings of an inflected event word: 'gefallenen', 'starben', 'killed', 'captured', 'paying'
+_EVENT_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "t", "et", "te", "ten", "d", "ed", "ing")
+
+
 def present(term: Term, text: str) -> bool:
     if term.kind == "number":
         return term.forms[0] in numbers(text)
     low = fold(text)
     words = re.findall(r"\w+", low)
+    if term.kind == "event":
+        # event words are short and begin many others ('sold' -> 'Soldaten', 'gehalt' -> 'gehalten',
+        # 'win' -> 'Winter'): only the word itself, inflected
+        return any(w.startswith(f) and w[len(f):] in _EVENT_ENDINGS for f in term.forms for w in words)
     for f in term.forms:
         if " " in f:
             if f in low:

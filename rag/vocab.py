@@ -61,7 +61,7 @@ percent, prozent
 # Events a question can ask about that the articles may simply not report; an answer claiming one
 # must cite a sentence that reports it.
 _EVENTS = """
-killed, kill, dead, died, death, tote, getötete, getötet, gefallen, starb, starben, sterben
+killed, kill, dead, died, death, tote, getötete, getötet, gefallen, gefallene, starb, starben, sterben, gestorben
 captured, prisoner, prisoners, gefangen, gefangene, gefangenschaft, kriegsgefangene
 arrive, arrived, arrival, ankunft, angekommen, eingetroffen
 paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt

@@ -84,3 +84,21 @@ def test_a_quote_continues_into_the_article_beyond_the_retrieved_passages():
     assert not any("Lin Jian" in e.text for e in ev)  # the search stopped one sentence short
     ev, _ = select("What did China say?", "en", q, ps, ss, budget_chars=500, context=lambda doc: whole)
     assert [e.text[:12] for e in ev] == ["Das Minister", "„Die beiden ", "„Das bleibt "]
+
+
+def test_a_count_question_needs_its_event_with_a_figure_and_a_money_question_an_amount():
+    q, ps, ss = setup([("a", "10.000 nordkoreanische Soldaten sind in Kursk.", 0.80),
+                       ("a", "Natürlich werden diese Menschen sterben.", 0.40),
+                       ("b", "Die USA gaben der Ukraine 175 Milliarden Dollar.", 0.50),
+                       ("b", "China unterstützt Russland.", 0.70)])
+    _, missing = select("Wie viele nordkoreanische Soldaten sind in Kursk gestorben?", "de", q, ps, ss,
+                        budget_chars=60)
+    assert [t.text for t in missing] == ["gestorben"]  # the event is reported, but with no figure
+    _, missing = select("Was sagen die Artikel dazu, ob Soldaten gestorben sind?", "de", q, ps, ss)
+    assert not missing  # not a count question: the sentence reporting deaths is enough
+    _, missing = select("Wie viel Geld gibt China Russland?", "de", q, ps, ss, budget_chars=60)
+    assert [t.text for t in missing] == ["Geld"]  # chosen: troops and China's support, no amount
+    q, ps, ss = setup([("a", "China gab Russland 2 Milliarden Dollar.", 0.75),
+                       ("b", "China unterstützt Russland.", 0.70)])
+    _, missing = select("Wie viel Geld gibt China Russland?", "de", q, ps, ss, budget_chars=400)
+    assert not missing

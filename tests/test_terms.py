@@ -33,3 +33,16 @@ def test_everyday_words_are_not_names_but_rare_capitalised_words_are():
 def test_missing_names_what_no_text_holds():
     terms = T.key_terms("What did Olaf Scholz say about Russia?", "en")
     assert {t.text for t in T.missing(terms, ["Russland und die Ukraine"])} == {"Olaf", "Scholz"}
+
+
+@pytest.mark.parametrize("question,text,found", [
+    ("Wie viel zahlt Russland den Soldaten?", "8.000 nordkoreanische Soldaten sind in Russland.", False),
+    ("Who was killed?", "Killerwale wurden gesichtet.", False),
+    ("Who won?", "Im Winter wurde gekämpft.", False),
+    ("Wie viele sind gefallen?", "Die gefallenen Soldaten wurden gezählt.", True),
+    ("How many were killed?", "Drei Generäle wurden getötet.", True),
+    ("Who won the vote?", "Er gewann die Wahl.", True)])
+def test_an_event_is_its_own_word_inflected_not_the_start_of_another(question, text, found):
+    """'Sold' (pay) begins 'Soldaten', 'win' begins 'Winter': an event word counts only as itself."""
+    events = [t for t in T.key_terms(question, "en") if t.kind == "event"]
+    assert events and T.present(events[0], text) is found
