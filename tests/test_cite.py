@@ -125,3 +125,20 @@ def test_the_site_and_date_above_an_article_ground_a_sentence_that_names_them():
     undated = Evidence(**{**vars(dated), "site": "", "date": ""})
     assert verify("DW reported on 2020-01-19 that the government announced 500 new jobs [1].",
                   [undated], matrix([[0.9]]))[2]["dropped"] == 1
+
+
+def test_a_sentence_that_only_says_the_question_back_is_completed_by_what_it_cites():
+    ev = [E(1, "Die Truppen sind laut CNN etwa 50 Kilometer von der ukrainischen Grenze entfernt.")]
+    q = "Wie weit sind die Truppen laut CNN von der ukrainischen Grenze entfernt?"
+    text, _, stats = verify("Die Truppen sind laut CNN von der ukrainischen Grenze entfernt. [1]", ev,
+                            matrix([[0.9]]), q, "de")
+    assert text == ("Die Truppen sind laut CNN von der ukrainischen Grenze entfernt: „Die Truppen sind laut CNN "
+                    "etwa 50 Kilometer von der ukrainischen Grenze entfernt.“ [1]") and stats["quoted"] == 1
+    # an answer says something the question did not: a figure, a name, any new word
+    for answer in ("Die Truppen sind laut CNN 50 Kilometer von der ukrainischen Grenze entfernt. [1]",
+                   "Die Truppen sind laut CNN nahe der ukrainischen Grenze. [1]"):
+        text, _, stats = verify(answer, ev, matrix([[0.9]]), q, "de")
+        assert text == answer and "quoted" not in stats
+    ev = [E(1, "Putin unterzeichnete den Vertrag.")]
+    text, _, stats = verify("Putin signed the treaty. [1]", ev, matrix([[0.9]]), "Who signed the treaty?", "en")
+    assert text == "Putin signed the treaty. [1]" and "quoted" not in stats
