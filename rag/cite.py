@@ -95,17 +95,17 @@ def _grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]
     return True
 
 
-def _restates(sentence: str, question: str, lang: str) -> bool:
+def _restates(sentence: str, keys: list[T.Term], question: str, question_terms: list[T.Term]) -> bool:
     """The sentence only says the question back ('The troops are ... from the border.' to 'How far
-    are the troops from the border?'): no word of it is new (inflections aside), no name, no figure."""
+    are the troops from the border?'): no word of it is new (inflections aside), no name, no figure.
+    keys: the sentence's own key terms."""
     if not question:
         return False
     asked = {w[:4] for w in re.findall(r"\w{3,}", T.fold(question))}
     words = re.findall(r"\w{4,}", T.fold(sentence))
-    new = [w for w in words if w[:4] not in asked]
-    q_forms = {f for t in T.key_terms(question, lang) for f in t.forms}
-    claims = [t for t in _keys(sentence, lang) if not q_forms.intersection(t.forms)]
-    return len(words) >= 3 and not new and not claims
+    q_forms = {f for t in question_terms for f in t.forms}
+    return (len(words) >= 3 and all(w[:4] in asked for w in words)
+            and all(q_forms.intersection(k.forms) for k in keys))
 
 
 def _with_label(e: Evidence) -> str:
@@ -167,7 +167,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             attached = not cited
             cited = fix
         stats["kept"] += 1
-        if _restates(sent, question, lang):  # answers nothing: what it cites does, in its own words
+        if _restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
             sent = f"{sent.rstrip(' .:')}: „{' '.join(strip_markers(by_number[cited[0]].text).split())}“"
             stats["quoted"] = stats.get("quoted", 0) + 1
         kept.append(sent + "".join(f" [{n}]" for n in cited))

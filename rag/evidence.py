@@ -117,6 +117,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     df = [sum(hits[id(c)][k] for c in cands) for k in range(len(keys))]  # candidates holding each term
     idf = [math.log((1 + len(cands)) / (1 + n)) + 0.1 for n in df]
     say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
+    amount_q = bool(_COUNT_Q.search(question))
     entities = [t for t in keys if t.kind in ("entity", "name")]
 
     def speaks(text: str) -> bool:
@@ -132,7 +133,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                    + (cue_weight if say_q and speaks(c.text) else 0.0)
                    + (cue_weight if count_q and T.numbers(c.text) else 0.0))
     missing = T.missing(keys, [c.text for c in cands])
-    if _COUNT_Q.search(question):  # "how many were killed": the event must come with a figure
+    if amount_q:  # "how many were killed": the event must come with a figure
         missing += [t for t in keys if t.kind == "event" and t not in missing
                     and not any(T.numbers(c.text) and T.present(t, c.text) for c in cands)]
     ranked = sorted(cands, key=lambda c: -c.score)
@@ -177,7 +178,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
     # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
-    money = _MONEY_Q.search(question) if _COUNT_Q.search(question) else None
+    money = _MONEY_Q.search(question) if amount_q else None
     if money and T.fold(money.group(0)) not in {f for t in missing for f in t.forms} \
             and not any(T.numbers(c.text) and _MONEY.search(c.text) for c in chosen):
         missing.append(T.Term(money.group(0), "entity", (T.fold(money.group(0)),)))

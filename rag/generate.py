@@ -38,7 +38,6 @@ class LlamaCppGenerator:
             # only the verified draft tokens come faster
             p.speculative.types = [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
             p.speculative.ngram_simple.size_n, p.speculative.ngram_simple.size_m = spec_ngram
-        self.speculative = speculative
         p.verbosity = -1  # llama.cpp's per-request timing lines would drown the CLI output
         try:
             self._server = xlc.Server(p)

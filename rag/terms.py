@@ -141,8 +141,8 @@ def present(term: Term, text: str) -> bool:
     low = fold(text)
     words = re.findall(r"\w+", low)
     if term.kind == "event":
-        # event words are short and begin many others ('sold' -> 'Soldaten', 'gehalt' -> 'gehalten',
-        # 'win' -> 'Winter'): only the word itself, inflected
+        # event words are short and begin many others ('sold' -> 'Soldaten', 'win' -> 'Winter'):
+        # only the word itself, inflected
         return any(w.startswith(f) and w[len(f):] in _EVENT_ENDINGS for f in term.forms for w in words)
     for f in term.forms:
         if " " in f:
