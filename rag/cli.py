@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, load_settings
 from .errors import RagError
 
 EPILOG = """examples:
@@ -106,9 +106,8 @@ def _print_passages(passages) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
     try:
-        return _run(args, settings)
+        return _run(args, load_settings())
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

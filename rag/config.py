@@ -150,3 +150,17 @@ class Settings(BaseSettings):
     @property
     def edge_index_path(self) -> Path:
         return self.index_dir / "edge" / self.collection
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, for the entry points: a bad RAG_* value becomes one line that
+    names the variable, what it holds and what it may hold, instead of a traceback."""
+    from pydantic import ValidationError
+
+    from .errors import RagError
+    try:
+        return Settings()
+    except ValidationError as e:
+        bad = "; ".join(f"RAG_{'_'.join(str(x) for x in err['loc']).upper()}={err.get('input')!r}: {err['msg']}"
+                        for err in e.errors())
+        raise RagError(f"invalid setting: {bad}") from None

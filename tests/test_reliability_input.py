@@ -303,3 +303,13 @@ def test_file_messages_name_the_file():
         with pytest.raises(InputError) as e:
             parse(data, name)
         assert str(e.value).startswith(name + ": ") and isinstance(e.value, RagError)
+
+
+def test_a_bad_setting_is_one_clear_line_not_a_traceback(monkeypatch, capsys):
+    from rag import cli
+    monkeypatch.setenv("RAG_SPECULATIVE", "draft")
+    monkeypatch.setenv("RAG_TOP_K", "twelve")
+    assert cli.main(["search", "China"]) == 2
+    err = capsys.readouterr().err
+    assert "RAG_SPECULATIVE='draft': Input should be 'ngram' or 'none'" in err and "RAG_TOP_K='twelve'" in err
+    assert "Traceback" not in err
