@@ -32,6 +32,11 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+def _quote(e: Evidence) -> str:
+    # an article's own "[99]" must not read as a citation marker inside the quote
+    return f"„{' '.join(strip_markers(e.text).split())}“"
+
+
 _TRAIL = re.compile(rf"(?:[ \t]*{_CITE})+")
 _LEADING = re.compile(rf"^[ \t]*({_CITE})[ \t]*(.+?)[ \t]*$", re.M)
 
@@ -168,7 +173,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             cited = fix
         stats["kept"] += 1
         if _restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
-            sent = f"{sent.rstrip(' .:')}: „{' '.join(strip_markers(by_number[cited[0]].text).split())}“"
+            sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"
             stats["quoted"] = stats.get("quoted", 0) + 1
         kept.append(sent + "".join(f" [{n}]" for n in cited))
         for n in cited:
@@ -195,5 +200,4 @@ def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple
     # said as what it is: the model's answer did not hold up, these sentences are the closest evidence
     lead = ("Direkt steht das nicht in den Artikeln. Am nächsten kommt:" if lang == "de"
             else "The articles do not say this directly. The closest they come (in German):")
-    # an article's own "[99]" must not read as a citation marker inside the quote
-    return lead + " " + " ".join(f"„{' '.join(strip_markers(e.text).split())}“ [{e.number}]" for e in top), top
+    return lead + " " + " ".join(f"{_quote(e)} [{e.number}]" for e in top), top
