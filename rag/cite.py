@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from . import lang as L  # noqa: N812 - the module stays distinct from the `lang` parameters
 from . import terms as T
 from .chunk import split_sentences
 from .prompt import source_label
@@ -180,7 +181,29 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
+    ranked = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
+    best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
+    if kept and best is not None and best.number not in seen:
+        # the evidence chosen first as answering the question is the one the model skipped (it
+        # copied a neighbouring statement, or left the figure out): shown, quoted, not dropped
+        kept.append(f"{_lead(lang, [best])} {_quote(best)} [{best.number}]")
+        cites.append((best, kept[-1], 1.0, True))
+        stats["added"] = stats.get("added", 0) + 1
     return " ".join(kept), cites, stats
+
+
+_LANGUAGE = {"de": "German", "en": "English"}
+
+
+def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False) -> str:
+    """What introduces evidence the pipeline quotes itself; names the quotes' language when it is
+    not the answer's ("(in German)" to an English reader)."""
+    if lang == "de":
+        return "Direkt steht das nicht in den Artikeln. Am nächsten kommt:" if fallback else "Dazu heißt es in den Artikeln:"
+    other = {L.detect(e.text, lang) for e in quoted} - {lang}
+    note = f" (in {_LANGUAGE.get(other.pop(), 'another language')})" if len(other) == 1 else ""
+    return (f"The articles do not say this directly. The closest they come{note}:" if fallback
+            else f"The articles also say{note}:")
 
 
 def embedding_similarity(embedder, vectors: np.ndarray) -> SimFn:
@@ -198,6 +221,4 @@ def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple
     top = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)[:n]
     top = sorted(top, key=lambda e: e.number)
     # said as what it is: the model's answer did not hold up, these sentences are the closest evidence
-    lead = ("Direkt steht das nicht in den Artikeln. Am nächsten kommt:" if lang == "de"
-            else "The articles do not say this directly. The closest they come (in German):")
-    return lead + " " + " ".join(f"{_quote(e)} [{e.number}]" for e in top), top
+    return _lead(lang, top, fallback=True) + " " + " ".join(f"{_quote(e)} [{e.number}]" for e in top), top

@@ -142,3 +142,29 @@ def test_a_sentence_that_only_says_the_question_back_is_completed_by_what_it_cit
     ev = [E(1, "Putin unterzeichnete den Vertrag.")]
     text, _, stats = verify("Putin signed the treaty. [1]", ev, matrix([[0.9]]), "Who signed the treaty?", "en")
     assert text == "Putin signed the treaty. [1]" and "quoted" not in stats
+
+
+def test_the_best_evidence_the_model_skipped_is_added_quoted():
+    # the model copied the neighbouring statement and left out the sentence chosen as answering
+    ev = [E(1, "Der Präsident sagte am Montag, 50.000 Soldaten würden gebunden."),
+          E(2, "Natürlich werden sie alles tun, damit mehr nordkoreanische Soldaten sterben.")]
+    ev[1].score = 0.8
+    text, cites, stats = verify("Der Präsident sagte am Montag, 50.000 Soldaten würden gebunden [1].", ev,
+                                matrix([[0.9, 0.2]]), "Was sagte er über die Soldaten?", "de")
+    assert text.endswith("Dazu heißt es in den Artikeln: „Natürlich werden sie alles tun, damit mehr "
+                         "nordkoreanische Soldaten sterben.“ [2]")
+    assert [e.number for e, *_ in cites] == [1, 2] and stats["added"] == 1
+    # to an English reader the quote's language is named
+    text, _, _ = verify("The president said 50,000 soldiers were pinned down [1].", ev, matrix([[0.9, 0.2]]),
+                        "What did he say about the soldiers?", "en")
+    assert "The articles also say (in German): „Natürlich" in text
+
+
+def test_nothing_is_added_when_the_best_evidence_is_cited_or_there_is_no_single_best():
+    ev = [E(1, "Die USA schätzen 10.000 Soldaten."), E(2, "Laut Seoul sei die Anzahl auf 11.000 gestiegen.")]
+    ev[1].score = 0.8
+    _, _, stats = verify("Seoul puts the number at 11,000 [2].", ev, matrix([[0.5, 0.9]]))
+    assert "added" not in stats
+    ev[1].score = 0.5  # a tie: no sentence stands out as the answer
+    text, _, stats = verify("The USA estimate 10,000 soldiers [1].", ev, matrix([[0.9, 0.5]]))
+    assert text == "The USA estimate 10,000 soldiers. [1]" and "added" not in stats
