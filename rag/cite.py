@@ -114,6 +114,14 @@ def _restates(sentence: str, keys: list[T.Term], question: str, question_terms: 
             and all(q_forms.intersection(k.forms) for k in keys))
 
 
+def _copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
+    """The sentence repeats most of the evidence sentence's words (a copy, not a paraphrase that
+    may leave its point out)."""
+    words = {w[:5] for w in re.findall(r"\w{4,}", T.fold(e.text))}
+    said = {w[:5] for w in re.findall(r"\w{4,}", T.fold(sentence))}
+    return bool(words) and len(words & said) >= share * len(words)
+
+
 def _with_label(e: Evidence) -> str:
     label = source_label(e)
     return f"{e.text} ({label})" if label else e.text
@@ -138,6 +146,10 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     sim = similarity([s for s, _ in sents], evidence)
     q_terms = T.key_terms(question, lang) if question else []
     kept, cites, seen = [], [], set()
+    # the evidence chosen first as answering the question, when one stands out
+    ranked = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
+    best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
+    holds_best: list[float | None] = []  # per kept sentence: its likeness to `best` where it copies it
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
         keys = _keys(sent, lang)
@@ -177,17 +189,22 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"
             stats["quoted"] = stats.get("quoted", 0) + 1
         kept.append(sent + "".join(f" [{n}]" for n in cited))
+        holds_best.append(float(sim[si, best.number - 1]) if best is not None and best.number not in cited
+                          and ok([best.number]) and _copies(sent, best) else None)
         for n in cited:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
-    ranked = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
-    best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
     if kept and best is not None and best.number not in seen:
-        # the evidence chosen first as answering the question is the one the model skipped (it
-        # copied a neighbouring statement, or left the figure out): shown, quoted, not dropped
-        kept.append(f"{_lead(lang, [best])} {_quote(best)} [{best.number}]")
-        cites.append((best, kept[-1], 1.0, True))
+        # the model skipped the best evidence (it copied a neighbouring statement, or left the
+        # figure out): a sentence that already says it gets its number, else it is shown quoted
+        i = next((i for i, h in enumerate(holds_best) if h is not None), None)
+        if i is not None:
+            kept[i] += f" [{best.number}]"
+            cites.append((best, strip_markers(kept[i]), holds_best[i], True))
+        else:
+            kept.append(f"{_lead(lang, [best])} {_quote(best)} [{best.number}]")
+            cites.append((best, kept[-1], 1.0, True))
         stats["added"] = stats.get("added", 0) + 1
     return " ".join(kept), cites, stats
 

@@ -168,3 +168,19 @@ def test_nothing_is_added_when_the_best_evidence_is_cited_or_there_is_no_single_
     ev[1].score = 0.5  # a tie: no sentence stands out as the answer
     text, _, stats = verify("The USA estimate 10,000 soldiers [1].", ev, matrix([[0.9, 0.5]]))
     assert text == "The USA estimate 10,000 soldiers. [1]" and "added" not in stats
+
+
+def test_a_sentence_that_already_says_the_skipped_best_evidence_gets_its_number_not_a_quote():
+    ev = [E(1, "Wir fordern alle auf, alles zu unterlassen, so Ebo."), E(2, "Ebo sprach vor dem Rat."),
+          E(3, "„Wir fordern alle Beteiligten auf, alles zu unterlassen“, so Adedeji Ebo.")]
+    ev[2].score = 0.8
+    text, cites, stats = verify("Adedeji Ebo forderte alle auf, alles zu unterlassen [2].", ev,
+                                matrix([[0.6, 0.85, 0.88]]), "Was sagte Adedeji Ebo?", "de")
+    # [3], the best evidence, is a little closer than [2]: too little to re-cite; the sentence copies it
+    assert text == "Adedeji Ebo forderte alle auf, alles zu unterlassen. [2] [3]" and stats["added"] == 1
+    assert [e.number for e, *_ in cites] == [2, 3]
+    # a paraphrase that leaves the point out gets the quote instead
+    text, _, _ = verify("Adedeji Ebo sprach vor dem Rat [2].", ev, matrix([[0.6, 0.85, 0.88]]),
+                        "Was sagte Adedeji Ebo?", "de")
+    assert text.endswith("Dazu heißt es in den Artikeln: „„Wir fordern alle Beteiligten auf, alles zu unterlassen“, "
+                         "so Adedeji Ebo.“ [3]")
