@@ -78,6 +78,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     settings = settings or Settings()
     t_start = time.perf_counter()
     load_start = _load()
+    git = _git_rev()  # the code this process runs: edits made while it runs are not in it
     names = parse_baselines(baselines)
     questions = load_questions(questions_path, limit) if questions_path else load_split(split, limit)
     docs = [load_file(p, settings.corpus_dir, settings.max_article_chars) for p in discover(settings.corpus_dir)]
@@ -145,7 +146,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
     result = {
         "mode": "quick" if quick else "full",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "git": _git_rev(),
+        "git": git,
         "settings": {k: getattr(settings, k) for k in (
             "embed_model", "embed_dim", "sentence_vectors_from", "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
             "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_evidence", "support_threshold",
