@@ -122,6 +122,11 @@ def _copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
     return bool(words) and len(words & said) >= share * len(words)
 
 
+def _ranked(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The evidence chosen for its score, best first (neighbours came along for context only)."""
+    return sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
+
+
 def _with_label(e: Evidence) -> str:
     label = source_label(e)
     return f"{e.text} ({label})" if label else e.text
@@ -147,7 +152,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     q_terms = T.key_terms(question, lang) if question else []
     kept, cites, seen = [], [], set()
     # the evidence chosen first as answering the question, when one stands out
-    ranked = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
+    ranked = _ranked(evidence)
     best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
     holds_best: list[float | None] = []  # per kept sentence: its likeness to `best` where it copies it
     for si, (sent, nums) in enumerate(sents):
@@ -235,7 +240,7 @@ def embedding_similarity(embedder, vectors: np.ndarray) -> SimFn:
 
 def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple[str, list[Evidence]]:
     """When no sentence of the model's answer survives the check: the best evidence itself, quoted."""
-    top = sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)[:n]
+    top = _ranked(evidence)[:n]
     top = sorted(top, key=lambda e: e.number)
     # said as what it is: the model's answer did not hold up, these sentences are the closest evidence
     return _lead(lang, top, fallback=True) + " " + " ".join(f"{_quote(e)} [{e.number}]" for e in top), top
