@@ -214,16 +214,18 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     return " ".join(kept), cites, stats
 
 
-_LANGUAGE = {"de": "German", "en": "English"}
+# the quotes' language, named in the reader's: "(in German)", "(auf Englisch)"
+_LANGUAGE = {"en": {"de": " (in German)", "en": ""}, "de": {"en": " (auf Englisch)", "de": ""}}
 
 
 def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False) -> str:
     """What introduces evidence the pipeline quotes itself; names the quotes' language when it is
-    not the answer's ("(in German)" to an English reader)."""
+    not the answer's."""
+    langs = {L.detect(e.text, lang) for e in quoted}
+    note = _LANGUAGE.get(lang, _LANGUAGE["en"]).get(langs.pop(), "") if len(langs) == 1 else ""
     if lang == "de":
-        return "Direkt steht das nicht in den Artikeln. Am nächsten kommt:" if fallback else "Dazu heißt es in den Artikeln:"
-    other = {L.detect(e.text, lang) for e in quoted} - {lang}
-    note = f" (in {_LANGUAGE.get(other.pop(), 'another language')})" if len(other) == 1 else ""
+        return (f"Direkt steht das nicht in den Artikeln. Am nächsten kommt{note}:" if fallback
+                else f"Dazu heißt es in den Artikeln{note}:")
     return (f"The articles do not say this directly. The closest they come{note}:" if fallback
             else f"The articles also say{note}:")
 

@@ -158,6 +158,13 @@ def test_the_best_evidence_the_model_skipped_is_added_quoted():
     text, _, _ = verify("The president said 50,000 soldiers were pinned down [1].", ev, matrix([[0.9, 0.2]]),
                         "What did he say about the soldiers?", "en")
     assert "The articles also say (in German): „Natürlich" in text
+    # and to a German reader an English article's
+    ev = [E(1, "The president said 50,000 soldiers were pinned down."),
+          E(2, "Of course they will do everything so that more North Korean soldiers die.")]
+    ev[1].score = 0.8
+    text, _, _ = verify("Der Präsident sagte, 50.000 Soldaten würden gebunden [1].", ev, matrix([[0.9, 0.2]]),
+                        "Was sagte er über die Soldaten?", "de")
+    assert "Dazu heißt es in den Artikeln (auf Englisch): „Of course" in text
 
 
 def test_nothing_is_added_when_the_best_evidence_is_cited_or_there_is_no_single_best():
