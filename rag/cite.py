@@ -19,8 +19,8 @@ from .chunk import split_sentences
 from .prompt import source_label
 from .types import Evidence
 
-_CITE = r"\[(\d+(?:\s*[,;]\s*\d+)*)\]"  # [2], [2, 3]
-MARKER = re.compile(r"\s*" + _CITE)
+CITE = r"\[(\d+(?:\s*[,;]\s*\d+)*)\]"  # [2], [2, 3]
+MARKER = re.compile(r"\s*" + CITE)
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 _NOT_FOUND = re.compile(
@@ -38,8 +38,8 @@ def _quote(e: Evidence) -> str:
     return f"„{' '.join(strip_markers(e.text).split())}“"
 
 
-_TRAIL = re.compile(rf"(?:[ \t]*{_CITE})+")
-_LEADING = re.compile(rf"^[ \t]*({_CITE})[ \t]*(.+?)[ \t]*$", re.M)
+_TRAIL = re.compile(rf"(?:[ \t]*{CITE})+")
+_LEADING = re.compile(rf"^[ \t]*({CITE})[ \t]*(.+?)[ \t]*$", re.M)
 
 
 def parse(text: str) -> list[tuple[str, list[int]]]:

@@ -10,11 +10,12 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
+from ..cite import CITE
 from ..errors import RagError
 from ..load import load_file
 from ..types import Answer, IngestReport, Passage
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+MARKER = re.compile(CITE)  # the markers the citation check reads, and no others
 WINDOW = 280  # characters of article context shown on each side of a cited passage
 
 
