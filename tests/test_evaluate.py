@@ -8,8 +8,8 @@ import pytest
 
 from rag.evaluation.metrics import (GoldIndex, abstention_scores, breakdown, citation_scores, first_rank,
                               gold_recall_at, hit_at, key_facts_found, locate, ndcg_at, norm_ws,
-                              percentile, ratio, reciprocal_rank, summarize)
-from rag.evaluation.questions import parse_baselines, retrieval_query
+                              n_gold, percentile, ratio, reciprocal_rank, summarize)
+from rag.evaluation.questions import load_split, parse_baselines, retrieval_query
 from rag.types import Passage
 
 
@@ -79,6 +79,31 @@ def test_gold_index_substring_and_overlap():
     # right document, no overlap
     assert g.matches(P("d1", "Erster Satz hier.", 0), gold) == []
     assert g.matches(P("d2", "ganz anders"), gold) == [1]
+
+
+def test_another_articles_wording_of_a_gold_statement_covers_that_statement():
+    gold = [{"doc_id": "d1", "quote": "auf 11.000\u00a0Soldaten"}, {"doc_id": "d2", "quote": "anders"},
+            {"doc_id": "d3", "quote": "elftausend Soldaten", "same_as": 0}]
+    g = GoldIndex({"d1": DOC, "d2": "ganz anders", "d3": "Es sind elftausend Soldaten."})
+    assert g.matches(P("d3", "Es sind elftausend Soldaten."), gold) == [0]
+    assert n_gold(gold) == 2  # the second wording is not one more statement to cite
+    assert citation_scores([g.matches(P("d3", "Es sind elftausend Soldaten."), gold)], n_gold(gold))[2] == 0.5
+
+
+def test_every_gold_quote_of_the_eval_set_is_in_its_article():
+    """A quote that is not found verbatim would make every citation of it count as wrong."""
+    from rag.config import ROOT
+    from rag.load import discover, load_file
+    corpus = ROOT / "corpus"
+    docs = {d.doc_id: d.text for d in (load_file(f, corpus, 10**7) for f in discover(corpus))}
+    qs = load_split("all")
+    assert len({q["id"] for q in qs}) == len(qs)
+    for q in qs:
+        for i, g in enumerate(q.get("gold") or []):
+            assert g["doc_id"] in docs and locate(g["quote"], docs[g["doc_id"]]), (q["id"], g["quote"])
+            if "same_as" in g:  # refers to an earlier statement of the same question
+                assert 0 <= g["same_as"] < i and "same_as" not in q["gold"][g["same_as"]], q["id"]
+        assert bool(q.get("gold")) == bool(q["answerable"]), q["id"]
 
 
 # -- answers ----------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ class GoldIndex:
     A passage is gold for a gold quote when it comes from the quote's document and either holds
     the quote (after normalizing white space on both sides) or overlaps the quote's character span
     in the document text (offsets as produced by rag.load, which chunks and llama-index nodes share).
+    A quote with `"same_as": i` is another article's wording of quote i (the same statement,
+    reported twice): covering it covers quote i, so it is a right citation without being one more
+    quote an answer has to cover.
     """
 
     def __init__(self, docs: dict[str, str]) -> None:
@@ -57,14 +60,22 @@ class GoldIndex:
                 continue
             if ptext is None:
                 ptext = norm_ws(passage.text)
+            idx = g.get("same_as", gi)
+            if idx in out:
+                continue
             if norm_ws(g["quote"]) in ptext:
-                out.append(gi)
+                out.append(idx)
                 continue
             sp = self.span(g["doc_id"], g["quote"])
             if sp and passage.end is not None and passage.start is not None \
                     and min(sp[1], passage.end) > max(sp[0], passage.start):
-                out.append(gi)
-        return out
+                out.append(idx)
+        return sorted(out)
+
+
+def n_gold(gold: Sequence[dict]) -> int:
+    """The statements a question's answer should cite: its gold quotes less the other wordings."""
+    return sum(1 for g in gold if "same_as" not in g)
 
 
 # -- retrieval --------------------------------------------------------------------------------

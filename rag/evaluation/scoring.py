@@ -8,7 +8,7 @@ import time
 
 from .. import cite
 from .baselines import Quickstart, retrieval_baselines
-from .metrics import GoldIndex, breakdown, key_facts_found, ratio, summarize
+from .metrics import GoldIndex, breakdown, key_facts_found, n_gold, ratio, summarize
 from .questions import retrieval_query
 
 # Faithfulness proxy: cosine(sentence, cited passage) with the real embedder at or above this
@@ -65,7 +65,7 @@ class Scorer:
 
     def _base(self, q: dict) -> dict:
         return {"id": q["id"], "lang": q["lang"], "type": q["type"], "answerable": bool(q["answerable"]),
-                "n_gold": len(q.get("gold") or []), "split": q.get("split", "tune")}
+                "n_gold": n_gold(q.get("gold") or []), "split": q.get("split", "tune")}
 
     def _ranking(self, rec: dict, q: dict, passages) -> None:
         rec["rels"] = [self.gold.matches(p, q.get("gold") or []) for p in passages[:RANK_DEPTH]]
