@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, factory, lang, prompt
+from . import answer, condense, factory, lang, prompt
 from .answer import AnswerStream
 from .config import Settings
 from .errors import EmptyIndexError, InputError, RagError
@@ -40,13 +40,6 @@ def validate_question(question, max_chars: int) -> str:
     if printable / len(q) < 0.9 or not re.search(r"\w", q):
         raise InputError("The question does not look like text; please type it in words.")
     return q
-
-
-def _keeps_keys(question: str, rewritten: str) -> bool:
-    """Names (capitalized, not sentence-initial) and numbers of the follow-up survive the rewrite."""
-    words = re.findall(r"\w[\w.,-]*", question)
-    keys = [w.strip(".,") for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or w[0].isdigit()]
-    return all(k.lower() in rewritten.lower() for k in keys)
 
 
 class Pipeline:
@@ -141,20 +134,8 @@ class Pipeline:
         return "".join(self.generator.stream(messages, max_tokens)).strip()
 
     def condense(self, question: str, history: list[dict[str, str]], language: str) -> str:
-        if not history:
-            return question
-        text = prompt.render(self.s.prompts_dir, "condense", history=prompt.format_history(history),
-                             question=question, language=lang.language_name(language))
-        out = self._complete([{"role": "user", "content": text}], self.s.condense_max_tokens)
-        out = out.strip().strip('"').splitlines()[0].strip() if out.strip() else ""
-        # a small model sometimes answers instead of rewriting, or drops the very name the
-        # follow-up is about ("And Seoul?"): then fall back to the last user turn + the question
-        # (a rewrite no longer than the follow-up itself added no context either)
-        if (not out or len(out) > 3 * len(question) + 200 or len(out) < len(question) + 8
-                or not _keeps_keys(question, out)):
-            last = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
-            out = f"{last} {question}".strip()
-        return out
+        return condense.condense(self._complete, self.s.prompts_dir, question, history, language,
+                                 self.s.condense_max_tokens)
 
     def warm(self) -> None:
         """Load the models and read the fixed system prompt once, so llama.cpp serves it from its
