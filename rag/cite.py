@@ -5,6 +5,8 @@ Every figure, name, country and office an answer sentence states must appear in 
 sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
 A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
 cites nothing gets the evidence that does, and one that no evidence supports is removed.
+The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
+back, does it copy an evidence sentence) live in rag.claims.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import lang as L  # noqa: N812 - the module stays distinct from the `lang` parameters
+from . import claims as C
 from . import terms as T
 from .chunk import split_sentences
 from .prompt import source_label
@@ -65,61 +68,8 @@ def parse(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-# Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
-# mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+")
-
-
-def _drop_stray_script(sentence: str) -> str:
-    return re.sub(r"\s{2,}", " ", _CJK.sub(" ", sentence)).strip()
-
-
-def _is_claim(sentence: str) -> bool:
-    """A bare word ("HACKED", "Yes.") states nothing a passage can support; a number can ("11,000")."""
-    return bool(re.search(r"\d", sentence)) or len(re.findall(r"\w{2,}", sentence)) >= 3
-
-
 def looks_like_abstention(text: str) -> bool:
     return bool(_NOT_FOUND.search(strip_markers(text)))
-
-
-def _keys(sentence: str, lang: str) -> list[T.Term]:
-    """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
-    return T.key_terms(sentence, lang)
-
-
-def _grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]) -> bool:
-    """Every figure and name must be in the cited sentences; a country or office may also come from
-    the question itself ('What did China say?' -> 'China said ... [2]' where [2] quotes the ministry)."""
-    q_forms = {f for t in question_terms for f in t.forms}
-    for k in keys:
-        if any(T.present(k, x) for x in texts):
-            continue
-        if k.kind == "entity" and q_forms.intersection(k.forms):
-            continue
-        return False
-    return True
-
-
-def _restates(sentence: str, keys: list[T.Term], question: str, question_terms: list[T.Term]) -> bool:
-    """The sentence only says the question back ('The troops are ... from the border.' to 'How far
-    are the troops from the border?'): no word of it is new (inflections aside), no name, no figure.
-    keys: the sentence's own key terms."""
-    if not question:
-        return False
-    asked = {w[:4] for w in re.findall(r"\w{3,}", T.fold(question))}
-    words = re.findall(r"\w{4,}", T.fold(sentence))
-    q_forms = {f for t in question_terms for f in t.forms}
-    return (len(words) >= 3 and all(w[:4] in asked for w in words)
-            and all(q_forms.intersection(k.forms) for k in keys))
-
-
-def _copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
-    """The sentence repeats most of the evidence sentence's words (a copy, not a paraphrase that
-    may leave its point out)."""
-    words = {w[:5] for w in re.findall(r"\w{4,}", T.fold(e.text))}
-    said = {w[:5] for w in re.findall(r"\w{4,}", T.fold(sentence))}
-    return bool(words) and len(words & said) >= share * len(words)
 
 
 def _ranked(evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -142,9 +92,9 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     where no evidence holds them."""
     stats = {"sentences": 0, "kept": 0, "recited": 0, "attached": 0, "dropped": 0}
     sents = parse(text)
-    if not any(_CJK.search(e.text) for e in evidence):
-        sents = [(_drop_stray_script(s), n) for s, n in sents]
-    sents = [(s, n) for s, n in sents if _is_claim(s)]
+    if not any(C.CJK.search(e.text) for e in evidence):
+        sents = [(C.drop_stray_script(s), n) for s, n in sents]
+    sents = [(s, n) for s, n in sents if C.is_claim(s)]
     if not sents or not evidence:
         return "", [], stats
     by_number = {e.number: e for e in evidence}
@@ -157,7 +107,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     holds_best: list[float | None] = []  # per kept sentence: its likeness to `best` where it copies it
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
-        keys = _keys(sent, lang)
+        keys = C.keys(sent, lang)
         cited = [n for n in dict.fromkeys(nums) if n in by_number]
 
         def ok(ns):
@@ -168,8 +118,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             texts = [_with_label(by_number[n]) for n in ns]
             near = texts + [e.text for e in evidence for n in ns if e.doc_id == by_number[n].doc_id
                             and abs(e.number - n) == 1]
-            return (_grounded([k for k in keys if k.kind == "number"], texts, q_terms)
-                    and _grounded([k for k in keys if k.kind != "number"], near, q_terms)
+            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
+                    and C.grounded([k for k in keys if k.kind != "number"], near, q_terms)
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
 
         attached = False
@@ -190,12 +140,12 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             attached = not cited
             cited = fix
         stats["kept"] += 1
-        if _restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
+        if C.restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
             sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"
             stats["quoted"] = stats.get("quoted", 0) + 1
         kept.append(sent + "".join(f" [{n}]" for n in cited))
         holds_best.append(float(sim[si, best.number - 1]) if best is not None and best.number not in cited
-                          and ok([best.number]) and _copies(sent, best) else None)
+                          and ok([best.number]) and C.copies(sent, best) else None)
         for n in cited:
             if n not in seen:
                 seen.add(n)

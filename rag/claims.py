@@ -1,0 +1,60 @@
+"""What an answer sentence claims, and whether evidence holds it: the predicates the citation check
+(rag.cite) applies to every sentence the model wrote. Pure functions of text and key terms."""
+from __future__ import annotations
+
+import re
+
+from . import terms as T
+from .types import Evidence
+
+# Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
+# mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+")
+
+
+def drop_stray_script(sentence: str) -> str:
+    return re.sub(r"\s{2,}", " ", CJK.sub(" ", sentence)).strip()
+
+
+def is_claim(sentence: str) -> bool:
+    """A bare word ("HACKED", "Yes.") states nothing a passage can support; a number can ("11,000")."""
+    return bool(re.search(r"\d", sentence)) or len(re.findall(r"\w{2,}", sentence)) >= 3
+
+
+def keys(sentence: str, lang: str) -> list[T.Term]:
+    """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
+    return T.key_terms(sentence, lang)
+
+
+def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]) -> bool:
+    """Every figure and name must be in the cited sentences; a country or office may also come from
+    the question itself ('What did China say?' -> 'China said ... [2]' where [2] quotes the ministry)."""
+    q_forms = {f for t in question_terms for f in t.forms}
+    for k in keys:
+        if any(T.present(k, x) for x in texts):
+            continue
+        if k.kind == "entity" and q_forms.intersection(k.forms):
+            continue
+        return False
+    return True
+
+
+def restates(sentence: str, keys: list[T.Term], question: str, question_terms: list[T.Term]) -> bool:
+    """The sentence only says the question back ('The troops are ... from the border.' to 'How far
+    are the troops from the border?'): no word of it is new (inflections aside), no name, no figure.
+    keys: the sentence's own key terms."""
+    if not question:
+        return False
+    asked = {w[:4] for w in re.findall(r"\w{3,}", T.fold(question))}
+    words = re.findall(r"\w{4,}", T.fold(sentence))
+    q_forms = {f for t in question_terms for f in t.forms}
+    return (len(words) >= 3 and all(w[:4] in asked for w in words)
+            and all(q_forms.intersection(k.forms) for k in keys))
+
+
+def copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
+    """The sentence repeats most of the evidence sentence's words (a copy, not a paraphrase that
+    may leave its point out)."""
+    words = {w[:5] for w in re.findall(r"\w{4,}", T.fold(e.text))}
+    said = {w[:5] for w in re.findall(r"\w{4,}", T.fold(sentence))}
+    return bool(words) and len(words & said) >= share * len(words)

@@ -1,0 +1,27 @@
+"""The per-sentence predicates of the citation check, on plain text (no model)."""
+from rag import claims as C
+from rag import terms as T
+from rag.types import Evidence
+
+EV = Evidence(number=1, doc_id="d", title="T", score=0.5, start=0, end=90,
+              text="Laut Seoul sei die Anzahl auf 11.000 gestiegen, während die Ukraine 12.000 Truppen schätzt.")
+
+
+def test_a_figure_or_name_must_be_in_the_evidence_a_country_may_come_from_the_question():
+    said = "Seoul puts the number at 11,000."
+    assert C.grounded(C.keys(said, "en"), [EV.text], [])
+    assert not C.grounded(C.keys("Seoul puts the number at 13,000.", "en"), [EV.text], [])
+    china = C.keys("China said nothing.", "en")
+    assert not C.grounded(china, [EV.text], []) and C.grounded(china, [EV.text], T.key_terms("What did China say?", "en"))
+
+
+def test_copies_restates_and_bare_words():
+    assert C.copies("Laut Seoul ist die Anzahl auf 11.000 gestiegen, die Ukraine schätzt 12.000 Truppen.", EV)
+    assert not C.copies("Seoul reports a higher figure.", EV)
+    q = "How far are the troops from the border?"
+    s = "The troops are far from the border."
+    assert C.restates(s, C.keys(s, "en"), q, T.key_terms(q, "en"))
+    s2 = "The troops are 50 km from the border."
+    assert not C.restates(s2, C.keys(s2, "en"), q, T.key_terms(q, "en"))
+    assert not C.is_claim("Yes.") and C.is_claim("11,000")
+    assert C.drop_stray_script("3人の US-Spitzendiplomaten") == "3 US-Spitzendiplomaten"
