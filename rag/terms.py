@@ -133,6 +133,8 @@ def _translit(w: str) -> str:
 
 # endings of an inflected event word: 'gefallenen', 'starben', 'killed', 'captured', 'paying'
 _EVENT_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "t", "et", "te", "ten", "d", "ed", "ing")
+# other words that look like an inflected event word: 'gehalten' (held) is no salary, 'wind' no win
+_NOT_EVENT = {"gehalten", "wind", "winds", "wine", "wines"}
 
 
 def present(term: Term, text: str) -> bool:
@@ -143,7 +145,8 @@ def present(term: Term, text: str) -> bool:
     if term.kind == "event":
         # event words are short and begin many others ('sold' -> 'Soldaten', 'win' -> 'Winter'):
         # only the word itself, inflected
-        return any(w.startswith(f) and w[len(f):] in _EVENT_ENDINGS for f in term.forms for w in words)
+        return any(w.startswith(f) and w[len(f):] in _EVENT_ENDINGS and w not in _NOT_EVENT
+                   for f in term.forms for w in words)
     for f in term.forms:
         if " " in f:
             if f in low:

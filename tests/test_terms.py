@@ -41,7 +41,10 @@ def test_missing_names_what_no_text_holds():
     ("Who won?", "Im Winter wurde gekämpft.", False),
     ("Wie viele sind gefallen?", "Die gefallenen Soldaten wurden gezählt.", True),
     ("How many were killed?", "Drei Generäle wurden getötet.", True),
-    ("Who won the vote?", "Er gewann die Wahl.", True)])
+    ("Who won the vote?", "Er gewann die Wahl.", True),
+    ("Wie hoch ist das Gehalt der Soldaten?", "Die Truppen werden in Kursk zurückgehalten, die Rede wurde gehalten.", False),
+    ("Who will win?", "The wind turned.", False),
+    ("Wie hoch ist das Gehalt?", "Die Gehalts-Zahlungen stiegen; das Gehalt ist hoch.", True)])
 def test_an_event_is_its_own_word_inflected_not_the_start_of_another(question, text, found):
     """'Sold' (pay) begins 'Soldaten', 'win' begins 'Winter': an event word counts only as itself."""
     events = [t for t in T.key_terms(question, "en") if t.kind == "event"]
