@@ -55,12 +55,17 @@ def keeps_content(question: str, rewritten: str, language: str) -> bool:
 def usable(question: str, rewritten: str, language: str, history_text: str) -> bool:
     """Not empty, not an answer (far longer), carries something over from the conversation that
     the follow-up lacks (a word of the history: "Seoul" -> "... Seoul say about the number of
-    soldiers"), and keeps every name and number of the follow-up."""
-    carried = bool((_words(rewritten) - _words(question)) & _words(history_text)) or any(
-        T.present(t, rewritten) and not T.present(t, question)  # across languages: "Russland" -> "Russia"
-        for t in T.key_terms(history_text, lang.detect(history_text)) if t.kind != "event")
-    return (bool(rewritten) and len(rewritten) <= 3 * len(question) + 200 and carried
-            and keeps_keys(question, rewritten, language) and keeps_content(question, rewritten, language))
+    soldiers"), and keeps every name and number of the follow-up. A rewrite into another language
+    than the conversation's cannot share its words: it must at least be longer than the follow-up."""
+    if not rewritten or len(rewritten) > 3 * len(question) + 200:
+        return False
+    if lang.detect(rewritten) != lang.detect(history_text):
+        carried = len(rewritten) >= len(question) + 8
+    else:
+        carried = bool((_words(rewritten) - _words(question)) & _words(history_text)) or any(
+            T.present(t, rewritten) and not T.present(t, question)  # "Russland" -> "Russlands"
+            for t in T.key_terms(history_text, lang.detect(history_text)) if t.kind != "event")
+    return carried and keeps_keys(question, rewritten, language) and keeps_content(question, rewritten, language)
 
 
 def condense(complete: Callable[[list[dict], int], str], prompts_dir: Path, question: str,

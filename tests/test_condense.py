@@ -51,3 +51,10 @@ def test_the_earlier_question_again_is_not_a_rewrite_of_the_follow_up():
     assert not keeps_content(q, "Was sagte der südkoreanische Außenminister Cho Tae-yul zur Stationierung?", "de")
     assert keeps_content(q, "Wozu ist Seoul laut Außenminister Cho Tae-yul bereit?", "de")
     assert keeps_content("Und was sieht dieser Vertrag vor?", "Was sieht der Vertrag von Putin und Kim vor?", "de")
+
+
+def test_a_rewrite_into_another_language_must_at_least_be_longer():
+    hist = "Wie viele nordkoreanische Soldaten sind laut den USA in Russland? Und laut Seoul?"
+    q = "Und was schätzt die Ukraine?"
+    assert usable(q, "What does Ukraine estimate the number of North Korean soldiers to be?", "de", hist)
+    assert not usable(q, "What does Ukraine estimate?", "de", hist)
