@@ -39,6 +39,9 @@ _COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
 _MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
 _MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarde|milliarden|mrd|billion|billions|million|millionen|mio)\b|[$€]",
                     re.I)
+# "how far" is answered by a distance, not by a count of troops that happens to be near
+_FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
+_DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)
 _HOW_MANY_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
                          r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
 
@@ -118,6 +121,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     idf = [math.log((1 + len(cands)) / (1 + n)) + 0.1 for n in df]
     say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
     amount_q = bool(_COUNT_Q.search(question))
+    # the figure must be of the measure asked about: a distance, or money for "how much money"
+    measure = _DISTANCE if _FAR_Q.search(question) else _MONEY if amount_q and _MONEY_Q.search(question) else None
     entities = [t for t in keys if t.kind in ("entity", "name")]
 
     def speaks(text: str) -> bool:
@@ -131,7 +136,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                    + 0.01 / (1 + c.rank)
                    + (cue_weight if say_q and _SPEECH.search(c.text) else 0.0)
                    + (cue_weight if say_q and speaks(c.text) else 0.0)
-                   + (cue_weight if count_q and T.numbers(c.text) else 0.0))
+                   + (cue_weight if count_q and T.numbers(c.text) and (measure is None or measure.search(c.text))
+                      else 0.0))
     missing = T.missing(keys, [c.text for c in cands])
     if amount_q:  # "how many were killed": the event must come with a figure
         missing += [t for t in keys if t.kind == "event" and t not in missing

@@ -111,8 +111,10 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
             continue
         # "US-Außenministerium", "CNN-Bericht": each part on its own
         for part in (w.split("-") if i > 0 or "-" in w else []):
-            if len(part) > 2 and part[0].isupper() and not _group_of(part) and not _common(part, lang) \
-                    and fold(part) not in seen:
+            # an acronym ("CNN", "KBS") names one broadcaster or body however often it is written
+            acronym = part.isalpha() and part.isupper() and len(part) <= 5
+            if len(part) > 2 and part[0].isupper() and not _group_of(part) \
+                    and (acronym or not _common(part, lang)) and fold(part) not in seen:
                 terms.append(Term(part, "name", (fold(part),)))
                 seen.add(fold(part))
     terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]
@@ -153,7 +155,7 @@ def present(term: Term, text: str) -> bool:
                 return True
         elif any(_stem_ok(f, w) for w in words):
             return True
-    if term.kind == "name":
+    if term.kind == "name" and len(term.forms[0]) >= 5:  # short names and acronyms: no fuzzy match ("CNN" ~ "kann")
         from difflib import SequenceMatcher
         f = _translit(term.forms[0])
         return any(abs(len(w) - len(f)) <= 3 and SequenceMatcher(None, f, _translit(w)).ratio() >= 0.8

@@ -10,7 +10,7 @@ import unicodedata
 # Each line one group: spellings and adjective stems that name one thing in English or German.
 # A term matches a text when a word of the text starts with a member (a phrase: contains it).
 _GROUPS = """
-china, chinese, chines, peking, beijing
+china, chinese, chines, peking, beijing, vrc, prc
 russia, russian, russland, russisch, moskau, moscow, kreml, kremlin
 north korea, north korean, nordkorea, dvrk, dprk, pjöngjang, pjongjang, pyongyang
 south korea, south korean, südkorea, seoul

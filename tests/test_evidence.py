@@ -102,3 +102,16 @@ def test_a_count_question_needs_its_event_with_a_figure_and_a_money_question_an_
                        ("b", "China unterstützt Russland.", 0.70)])
     _, missing = select("Wie viel Geld gibt China Russland?", "de", q, ps, ss, budget_chars=400)
     assert not missing
+
+
+def test_a_how_far_question_puts_a_distance_before_a_count_and_a_named_source_is_heard():
+    q, ps, ss = setup([("a", "In Kursk stehen fast 50.000 Soldaten, darunter 11.000 Nordkoreaner.", 0.66),
+                       ("b", "Die Truppen stehen in Kursk, nur 50 Kilometer von der Grenze entfernt.", 0.64),
+                       ("b", "Dieser Appell wurde am 29. Oktober von CNN berichtet.", 0.30),
+                       ("c", "Heute kann ich bestätigen, dass die Truppen in Kursk sind.", 0.65)])
+    ev, _ = select("Wie weit sind die Truppen in Kursk laut dem CNN-Bericht von der Grenze entfernt?", "de",
+                   q, ps, ss, budget_chars=200)
+    best = max(ev, key=lambda e: e.score)
+    assert "Kilometer" in best.text  # the count of soldiers near it scores below the distance
+    # CNN names the source; "kann" is no spelling of "CNN"
+    assert any("CNN" in e.text for e in ev)

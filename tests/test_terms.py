@@ -49,3 +49,11 @@ def test_an_event_is_its_own_word_inflected_not_the_start_of_another(question, t
     """'Sold' (pay) begins 'Soldaten', 'win' begins 'Winter': an event word counts only as itself."""
     events = [t for t in T.key_terms(question, "en") if t.kind == "event"]
     assert events and T.present(events[0], text) is found
+
+
+def test_an_acronym_is_a_name_and_a_short_name_is_matched_exactly():
+    cnn = [t for t in T.key_terms("Was steht im CNN-Bericht?", "de") if t.text == "CNN"]
+    assert cnn and cnn[0].kind == "name"
+    assert not T.present(cnn[0], "Heute kann ich es bestätigen.")
+    assert T.present(cnn[0], "Das berichtete CNN am Dienstag.")
+    assert [t.kind for t in T.key_terms("Was sagte die VRC?", "de")] == ["entity"]  # China's initials
