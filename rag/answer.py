@@ -45,11 +45,15 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
         stream.answer = ans
         yield ans.text
         return
+    # a follow-up rewritten into another language ("Und was schätzt die Ukraine?" -> "What does
+    # Ukraine estimate ...?") is answered in that language whatever the prompt asks: the user's own
+    # words come first
+    shown = standalone if lang.detect(standalone, language) == language else f"{ans.question} ({standalone})"
     messages = [
         {"role": "system", "content": prompt.render(settings.prompts_dir, "system")},
         {"role": "user", "content": prompt.render(settings.prompts_dir, "answer",
                                                   evidence=prompt.format_evidence(evidence),
-                                                  question=standalone,
+                                                  question=shown,
                                                   language=lang.language_name(language))},
     ]
     gen = generator()  # built only now: an abstention needs no model

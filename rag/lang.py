@@ -19,6 +19,15 @@ ABSTAIN = {
 }
 
 
+def dominant(text: str, default: str = "en") -> str:
+    """The language most of a longer text is written in, by its function words alone: an English
+    answer keeps German names and terms ("Pjöngjangs troops"), which `detect` would read as German."""
+    words = re.findall(r"[a-zäöüß]+", text.lower())
+    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 and list(scores.values()).count(scores[best]) == 1 else default
+
+
 def detect(text: str, default: str = "en") -> str:
     words = re.findall(r"[a-zäöüß]+", text.lower())
     if re.search(r"[äöüß]", text.lower()):

@@ -116,6 +116,14 @@ def test_key_facts_every_fact_needs_one_alternative():
     assert key_facts_found("a\u00a0b", [["A B"]]) == [True]
 
 
+def test_answers_in_the_questions_language_are_counted_quotes_aside():
+    base = dict(answerable=True, n_gold=1, facts_found=[True], abstained=False, split="tune", type="factual")
+    recs = [dict(base, id="a", lang="en", answer="x", in_language=True),
+            dict(base, id="b", lang="en", answer="x", in_language=False),
+            dict(base, id="c", lang="de", answer="", abstained=True)]  # an abstention is not counted
+    assert summarize(recs, 0.5)["answer_in_language"] == 0.5
+
+
 def test_citation_scores():
     correct, total, recall = citation_scores([[0], [], [0, 1]], n_gold=3)
     assert (correct, total) == (2, 3)

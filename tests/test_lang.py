@@ -28,3 +28,10 @@ def test_short_and_umlaut_free_questions(text, want):
 
 def test_abstention_text_follows_the_language():
     assert abstain_text("de") == "Dazu steht nichts in den Artikeln." and abstain_text("xx") == abstain_text("en")
+
+
+def test_the_language_of_a_longer_answer_is_read_from_its_function_words():
+    from rag.lang import dominant
+    assert dominant("The troops moved from Pjöngjang to Kursk, according to the ministry.") == "en"
+    assert dominant("Die Truppen wurden laut dem Ministerium nach Kursk verlegt.", "en") == "de"
+    assert dominant("Kursk 11.000", "de") == "de"  # nothing to go by: the default

@@ -110,6 +110,20 @@ def test_follow_up_is_condensed_before_retrieval(pipe):
     assert any("Laut Seoul" in p.text for p in a.passages)  # retrieval saw the rewritten question
 
 
+def test_a_follow_up_rewritten_into_another_language_is_asked_in_the_users_words_too(pipe):
+    def replies(messages):
+        if "Rewritten question" in messages[-1]["content"]:
+            return "What number of soldiers does Seoul give, in the articles about Russia?"
+        return "Laut Seoul sei die Anzahl auf 11.000 gestiegen [1]."
+    pipe.generator.replies = replies
+    hist = [{"role": "user", "content": "Wie viele Soldaten nennen die USA in Russland?"},
+            {"role": "assistant", "content": "8.000 [1]"}]
+    pipe.ask("Und welche Zahl nennt Seoul?", history=hist)
+    asked = pipe.generator.calls[-1][1]["content"]
+    assert "Question: Und welche Zahl nennt Seoul? (What number of soldiers does Seoul give" in asked
+    assert "Answer in German" in asked
+
+
 def test_stream_yields_pieces_then_holds_the_answer(pipe):
     pipe.generator.replies = ["Lin Jian sagte, die DVRK und Russland seien souveräne Staaten. [1]"]
     s = pipe.ask_stream("Was sagte Lin Jian?")

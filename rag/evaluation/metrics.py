@@ -221,6 +221,9 @@ def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
     out["abstain_counts"] = {k: ab[k] for k in ("tp", "fp", "fn", "tn")}
     if ans_a:  # answerable questions the system refused: the cost of abstaining too readily
         out["false_abstain_share"] = ab["fp"] / len(ans_a)
+    langs = [r["in_language"] for r in answered if r.get("in_language") is not None]
+    if langs:  # answers written in the question's language (evidence quoted in German aside)
+        out["answer_in_language"] = _mean(float(x) for x in langs)
     sims = [s for r in answered if not r["abstained"] for s in (r.get("faith") or [])]
     if sims:
         out["faithfulness_mean"] = _mean(sims)

@@ -4,9 +4,10 @@ rag.evaluation.metrics aggregates), and those records summarized per system at t
 from the runner, which only loops, times and writes."""
 from __future__ import annotations
 
+import re
 import time
 
-from .. import cite
+from .. import cite, lang
 from .baselines import Quickstart, retrieval_baselines
 from .metrics import GoldIndex, breakdown, key_facts_found, n_gold, ratio, summarize
 from .questions import retrieval_query
@@ -80,6 +81,8 @@ class Scorer:
         rec["abstained"] = bool(abstained) if abstained is not None else bool(
             cite.looks_like_abstention(text) or not text.strip())
         rec["facts_found"] = key_facts_found(text, q.get("key_facts") or []) if q["answerable"] else []
+        if text.strip() and not rec["abstained"]:  # the user's language, quoted evidence aside
+            rec["in_language"] = lang.dominant(re.sub(r"„[^“]*“", " ", cite.strip_markers(text)), q["lang"]) == q["lang"]
         rec["answer_s"] = secs
 
     def one(self, q: dict) -> None:

@@ -8,7 +8,8 @@ import math
 RETRIEVAL = ["hit@1", "hit@5", "mrr", "ndcg@10", "gold_recall@5", "context_chars@5"]
 ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_recall", "citation_precision_sent",
           "citation_recall_sent", "abstain_precision",
-          "abstain_recall", "abstain_f1", "false_abstain_share", "faithfulness_mean", "faithfulness_share"]
+          "abstain_recall", "abstain_f1", "false_abstain_share", "faithfulness_mean", "faithfulness_share",
+          "answer_in_language"]
 CHECK = ["check_sentences", "check_recited", "check_attached", "check_dropped", "check_quoted", "check_added",
          "check_fallback"]
 LATENCY = ["retrieve_p50_s", "retrieve_p95_s", "prompt_tokens_p50", "prompt_tps_p50", "ttft_p50_s",
