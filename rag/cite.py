@@ -101,6 +101,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     sim = similarity([s for s, _ in sents], evidence)
     q_terms = T.key_terms(question, lang) if question else []
     kept, cites, seen = [], [], set()
+    kept_src: list[tuple[str, list[int]]] = []  # per kept sentence: its text and what it cites
     # the evidence chosen first as answering the question, when one stands out
     ranked = _ranked(evidence)
     best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
@@ -144,12 +145,25 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"
             stats["quoted"] = stats.get("quoted", 0) + 1
         kept.append(sent + "".join(f" [{n}]" for n in cited))
+        kept_src.append((sent, cited))
         holds_best.append(float(sim[si, best.number - 1]) if best is not None and best.number not in cited
                           and ok([best.number]) and C.copies(sent, best) else None)
         for n in cited:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
+    copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src]
+    if kept and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang and all(copied):
+        # the model copied the articles' sentences in their language for a reader of another: shown
+        # as what they are, quotes, under a lead in the reader's language (never silently foreign text)
+        quoted = [by_number[n] for n in dict.fromkeys(copied)]
+        if best is not None and best not in quoted:  # as the check adds it to any answer
+            quoted.append(best)
+            cites.append((best, _quote(best), 1.0, True))
+            stats["added"] = stats.get("added", 0) + 1
+        kept = [f"{_lead(lang, quoted, whole=True)} " + " ".join(f"{_quote(e)} [{e.number}]" for e in quoted)]
+        stats["language"] = 1
+        return " ".join(kept), cites, stats
     if kept and best is not None and best.number not in seen:
         # the model skipped the best evidence (it copied a neighbouring statement, or left the
         # figure out): a sentence that already says it gets its number, else it is shown quoted
@@ -168,16 +182,16 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
 _LANGUAGE = {"en": {"de": " (in German)", "en": ""}, "de": {"en": " (auf Englisch)", "de": ""}}
 
 
-def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False) -> str:
+def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False, whole: bool = False) -> str:
     """What introduces evidence the pipeline quotes itself; names the quotes' language when it is
-    not the answer's."""
+    not the answer's. whole: the quotes are the whole answer, not an addition to it."""
     langs = {L.detect(e.text, lang) for e in quoted}
     note = _LANGUAGE.get(lang, _LANGUAGE["en"]).get(langs.pop(), "") if len(langs) == 1 else ""
     if lang == "de":
         return (f"Direkt steht das nicht in den Artikeln. Am nächsten kommt{note}:" if fallback
-                else f"Dazu heißt es in den Artikeln{note}:")
+                else f"In den Artikeln heißt es{note}:" if whole else f"Dazu heißt es in den Artikeln{note}:")
     return (f"The articles do not say this directly. The closest they come{note}:" if fallback
-            else f"The articles also say{note}:")
+            else f"The articles say{note}:" if whole else f"The articles also say{note}:")
 
 
 def embedding_similarity(embedder, vectors: np.ndarray) -> SimFn:

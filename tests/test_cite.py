@@ -108,7 +108,8 @@ def test_a_bare_word_is_not_a_claim_but_a_number_is():
 
 def test_stray_cjk_characters_are_removed_unless_the_evidence_has_them():
     text, _, _ = verify("3人の US-Spitzendiplomaten trafen den Botschafter. [1]",
-                        [E(1, "3 US-Spitzendiplomaten trafen den chinesischen Botschafter")], matrix([[0.8]]))
+                        [E(1, "3 US-Spitzendiplomaten trafen den chinesischen Botschafter")], matrix([[0.8]]),
+                        lang="de")
     assert text == "3 US-Spitzendiplomaten trafen den Botschafter. [1]"
     text, _, _ = verify("Der Sender heißt 朝鮮中央通信 laut Bericht. [1]", [E(1, "朝鮮中央通信 meldete")],
                         matrix([[0.8]]))
@@ -191,3 +192,20 @@ def test_a_sentence_that_already_says_the_skipped_best_evidence_gets_its_number_
                         "Was sagte Adedeji Ebo?", "de")
     assert text.endswith("Dazu heißt es in den Artikeln: „„Wir fordern alle Beteiligten auf, alles zu unterlassen“, "
                          "so Adedeji Ebo.“ [3]")
+
+
+def test_an_english_answer_that_only_copies_german_sentences_shows_them_as_labelled_quotes():
+    a = E(1, "Laut Selenskyj wurden die Truppen in Kursk stationiert, haben aber noch nicht gekämpft.")
+    b = E(2, "Die Ukraine hält in Kursk fast 50.000 Soldaten zurück, sagte Selenskyj am Montag.")
+    a.score, b.score = 0.8, 0.7
+    copied = f"{a.text} [1] {b.text} [2]"
+    text, cites, stats = verify(copied, [a, b], matrix([[0.9, 0.3], [0.3, 0.9]]), "What did Zelensky say?", "en")
+    assert text == f"The articles say (in German): „{a.text}“ [1] „{b.text}“ [2]"
+    assert stats["language"] == 1 and [e.number for e, *_ in cites] == [1, 2]
+    # the same copy for a German reader is an answer in the reader's language: left as it is
+    text, _, stats = verify(copied, [a, b], matrix([[0.9, 0.3], [0.3, 0.9]]), "Was sagte Selenskyj?", "de")
+    assert text == copied and "language" not in stats
+    # one sentence in the reader's language: an answer, not a copy
+    mixed = f"Zelensky said the troops were in Kursk but had not fought yet. [1] {b.text} [2]"
+    text, _, stats = verify(mixed, [a, b], matrix([[0.9, 0.3], [0.3, 0.9]]), "What did Zelensky say?", "en")
+    assert text.startswith("Zelensky said") and "language" not in stats
