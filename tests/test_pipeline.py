@@ -96,30 +96,25 @@ def test_an_invented_figure_is_dropped_and_a_wrong_citation_fixed(pipe):
     assert a.check["dropped"] == 1 and a.check["recited"] + a.check["attached"] == 1
 
 
+def _follow_up(pipe, rewrite: str, question: str, first: str):
+    """Asks `question` after `first` with a scripted model that rewrites it as `rewrite`."""
+    pipe.generator.replies = lambda messages: (rewrite if "Rewritten question" in messages[-1]["content"]
+                                               else "Laut Seoul sei die Anzahl auf 11.000 gestiegen [1].")
+    hist = [{"role": "user", "content": first}, {"role": "assistant", "content": "8.000 [1]"}]
+    return pipe.ask(question, history=hist), pipe.generator.calls[-1][1]["content"]
+
+
 def test_follow_up_is_condensed_before_retrieval(pipe):
-    def replies(messages):
-        if "Rewritten question" in messages[-1]["content"]:
-            return "Was sagte Seoul: auf wie viele ist die Anzahl gestiegen?"
-        return "Laut Seoul sei die Anzahl auf 11.000 gestiegen."
-    pipe.generator.replies = replies
-    hist = [{"role": "user", "content": "Wie viele Soldaten nennen die USA?"},
-            {"role": "assistant", "content": "8.000 [1]"}]
-    a = pipe.ask("Und Seoul?", history=hist)
+    a, asked = _follow_up(pipe, "Was sagte Seoul: auf wie viele ist die Anzahl gestiegen?", "Und Seoul?",
+                          "Wie viele Soldaten nennen die USA?")
     assert a.standalone_question.startswith("Was sagte Seoul")
-    assert "Und Seoul?" not in pipe.generator.calls[-1][1]["content"]
+    assert "Und Seoul?" not in asked
     assert any("Laut Seoul" in p.text for p in a.passages)  # retrieval saw the rewritten question
 
 
 def test_a_follow_up_rewritten_into_another_language_is_asked_in_the_users_words_too(pipe):
-    def replies(messages):
-        if "Rewritten question" in messages[-1]["content"]:
-            return "What number of soldiers does Seoul give, in the articles about Russia?"
-        return "Laut Seoul sei die Anzahl auf 11.000 gestiegen [1]."
-    pipe.generator.replies = replies
-    hist = [{"role": "user", "content": "Wie viele Soldaten nennen die USA in Russland?"},
-            {"role": "assistant", "content": "8.000 [1]"}]
-    pipe.ask("Und welche Zahl nennt Seoul?", history=hist)
-    asked = pipe.generator.calls[-1][1]["content"]
+    _, asked = _follow_up(pipe, "What number of soldiers does Seoul give, in the articles about Russia?",
+                          "Und welche Zahl nennt Seoul?", "Wie viele Soldaten nennen die USA in Russland?")
     assert "Question: Und welche Zahl nennt Seoul? (What number of soldiers does Seoul give" in asked
     assert "Answer in German" in asked
 
