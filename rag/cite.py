@@ -152,8 +152,9 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
-    copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src]
-    if kept and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang and all(copied):
+    foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang
+    copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src] if foreign else []
+    if foreign and all(copied):
         # the model copied the articles' sentences in their language for a reader of another: shown
         # as what they are, quotes, under a lead in the reader's language (never silently foreign text)
         quoted = [by_number[n] for n in dict.fromkeys(copied)]

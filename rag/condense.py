@@ -1,7 +1,8 @@
 """Stage 3a: a follow-up question ("And what did he say about China?") rewritten by the LLM into
 one that stands alone, so that retrieval and evidence selection search for what the user means.
-The small model sometimes answers instead of rewriting, or drops the very name the follow-up is
-about: such a rewrite is replaced by the last user turn followed by the question."""
+The small model sometimes answers instead of rewriting, asks the earlier question again, or drops
+the very name the follow-up is about: such a rewrite is replaced by the user's recent turns followed
+by the question."""
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def keeps_keys(question: str, rewritten: str, language: str = "en") -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w{3,}", text.lower())}
+    return set(re.findall(r"\w{3,}", text.lower()))
 
 
 # words a rewrite is meant to replace ("this treaty" -> "the treaty of June 19")
@@ -59,12 +60,13 @@ def usable(question: str, rewritten: str, language: str, history_text: str) -> b
     than the conversation's cannot share its words: it must at least be longer than the follow-up."""
     if not rewritten or len(rewritten) > 3 * len(question) + 200:
         return False
-    if lang.detect(rewritten) != lang.detect(history_text):
+    history_lang = lang.detect(history_text)
+    if lang.detect(rewritten) != history_lang:
         carried = len(rewritten) >= len(question) + 8
     else:
         carried = bool((_words(rewritten) - _words(question)) & _words(history_text)) or any(
             T.present(t, rewritten) and not T.present(t, question)  # "Russland" -> "Russlands"
-            for t in T.key_terms(history_text, lang.detect(history_text)) if t.kind != "event")
+            for t in T.key_terms(history_text, history_lang) if t.kind != "event")
     return carried and keeps_keys(question, rewritten, language) and keeps_content(question, rewritten, language)
 
 

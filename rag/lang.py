@@ -19,20 +19,25 @@ ABSTAIN = {
 }
 
 
+def _function_words(text: str) -> dict[str, int]:
+    """Per language, how many of the text's words are its function words."""
+    words = re.findall(r"[a-zäöüß]+", text.lower())
+    return {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+
+
 def dominant(text: str, default: str = "en") -> str:
     """The language most of a longer text is written in, by its function words alone: an English
     answer keeps German names and terms ("Pjöngjangs troops"), which `detect` would read as German."""
-    words = re.findall(r"[a-zäöüß]+", text.lower())
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+    scores = _function_words(text)
     best = max(scores, key=scores.get)
     return best if scores[best] > 0 and list(scores.values()).count(scores[best]) == 1 else default
 
 
 def detect(text: str, default: str = "en") -> str:
-    words = re.findall(r"[a-zäöüß]+", text.lower())
+    """The language of a question: any umlaut or ß says German, else the function words decide."""
     if re.search(r"[äöüß]", text.lower()):
         return "de"
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+    scores = _function_words(text)
     best = max(scores, key=scores.get)
     return best if scores[best] > 0 else default
 
