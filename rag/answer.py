@@ -41,7 +41,7 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     # or a name, country or office the question asks about that no retrieved sentence contains
     if not evidence or best < settings.abstain_min_evidence or ans.missing:
         ans.text, ans.abstained = lang.abstain_text(language, ans.missing), True
-        ans.timings["total_s"] = time.perf_counter() - t0
+        ans.timings["total_s"] = ans.timings["first_word_s"] = time.perf_counter() - t0
         stream.answer = ans
         yield ans.text
         return
@@ -63,6 +63,8 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     for piece in gen.stream(messages, settings.max_tokens):
         if first is None:
             first = time.perf_counter() - t3
+            # what the user waits for the first word: from the question, rewrite and search included
+            ans.timings["first_word_s"] = time.perf_counter() - t0
         pieces += 1
         raw.append(piece)
         yield piece

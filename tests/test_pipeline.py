@@ -125,6 +125,9 @@ def test_stream_yields_pieces_then_holds_the_answer(pipe):
     pieces = list(s)
     assert len(pieces) > 3 and "".join(pieces).startswith("Lin Jian")
     assert s.answer is not None and s.answer.timings["total_s"] > 0
+    t = s.answer.timings  # the user's wait for the first word includes search and evidence
+    assert t["ttft_s"] <= t["first_word_s"] <= t["total_s"]
+    assert t["first_word_s"] >= t["retrieve_s"] + t["select_s"] + t["ttft_s"]
 
 
 def test_the_date_filter_reaches_the_evidence_and_the_prompt_names_site_and_date(pipe, tmp_path):

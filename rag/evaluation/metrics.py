@@ -171,7 +171,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 # metrics where lower is better (latency); everything else: higher is better
 LOWER_IS_BETTER = {"retrieve_p50_s", "retrieve_p95_s", "answer_p50_s", "answer_p95_s", "ttft_p50_s",
-                   "prompt_tokens_p50", "false_abstain_share"}
+                   "first_word_p50_s", "prompt_tokens_p50", "false_abstain_share"}
 
 
 def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
@@ -233,7 +233,7 @@ def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
     # rate (the reference rate for every timing: machines here differ 3-4x) and the first-token time
     tim = [r.get("timings") or {} for r in answered]
     for key, name in (("prompt_tokens", "prompt_tokens_p50"), ("prompt_tps", "prompt_tps_p50"),
-                      ("ttft_s", "ttft_p50_s")):
+                      ("ttft_s", "ttft_p50_s"), ("first_word_s", "first_word_p50_s")):
         vals = [t[key] for t in tim if t.get(key)]
         if vals:
             out[name] = percentile(vals, 50)
