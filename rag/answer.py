@@ -62,9 +62,10 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     raw, first, pieces = [], None, 0
     for piece in gen.stream(messages, settings.max_tokens):
         if first is None:
-            first = time.perf_counter() - t3
+            now = time.perf_counter()
+            first = now - t3
             # what the user waits for the first word: from the question, rewrite and search included
-            ans.timings["first_word_s"] = time.perf_counter() - t0
+            ans.timings["first_word_s"] = now - t0
         pieces += 1
         raw.append(piece)
         yield piece
