@@ -9,6 +9,7 @@ to "separate".
 """
 from __future__ import annotations
 
+from .chunk import split_sentences
 from .types import Document
 
 
@@ -76,3 +77,23 @@ def _late(batch: list, embedder):
     for d, existed, chunks, spans, groups, keys in plans:
         yield (d, existed, chunks, vecs[[pos[k] for k in keys]], [svecs[pos[k]] for k in keys],
                [[spans[i] for i in g] for g in groups])
+
+
+def batches(chunked: list, settings, embedder=None):
+    """Groups of whole articles holding about `ingest_batch_texts` texts to embed (passages and,
+    with sentence vectors embedded on their own, sentences; late-chunked sentences cost no extra
+    text); an article larger than that is a batch of its own."""
+    limit = max(1, settings.ingest_batch_texts)
+    separate = (settings.sentence_vectors_from == "separate"
+                or not hasattr(embedder, "embed_documents_with_spans"))  # no late chunking: the old way
+    batch, size = [], 0
+    for d, existed, chunks in chunked:
+        spans = split_sentences(d.text) if settings.sentence_vectors else None
+        n = len(chunks) + (len(spans or ()) if separate else 0)
+        if batch and size + n > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append((d, existed, chunks, spans))
+        size += n
+    if batch:
+        yield batch

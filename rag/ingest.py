@@ -10,39 +10,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .chunk import CHUNKER_VERSION, chunk_document, split_sentences
-from .embed_batch import embed_batch, sentence_vectors
-from .errors import IndexMismatchError, InputError
+from .chunk import chunk_document, split_sentences
+from .embed_batch import batches, embed_batch, sentence_vectors
+from .errors import InputError
 from .load import discover, is_url, load_file, load_url
-from .store import STORE_LAYOUT
+from .store.index import check_meta, index_meta, maybe_optimize  # noqa: F401  (re-exported)
 from .types import Document, IngestReport
 
 Progress = Callable[[float, str], None]
-
-
-def index_meta(settings, embedder, store=None) -> dict:
-    # each backend versions its own on-disk layout
-    meta = {"layout": getattr(store, "layout", STORE_LAYOUT), "embed_model": embedder.name, "dim": embedder.dim, "chunker": CHUNKER_VERSION,
-            "sentence_vectors": settings.sentence_vectors,
-            "chunk_max_chars": settings.chunk_max_chars, "overlap": settings.chunk_overlap_sentences}
-    # indexes built before late chunking have no such key: they hold "separate" sentence vectors
-    if settings.sentence_vectors and settings.sentence_vectors_from != "separate":
-        meta["sentence_vectors_from"] = settings.sentence_vectors_from
-    return meta
-
-
-def check_meta(store, settings, embedder) -> None:
-    """Refuse to mix vectors from different models or chunkings in one index."""
-    want, have = index_meta(settings, embedder, store), store.get_meta()
-    if have is None:
-        return
-    # keys only some indexes have (absent = the old way) count when either side has them
-    want.setdefault("sentence_vectors_from", have.get("sentence_vectors_from") and "separate")
-    diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
-    if diff:
-        what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
-        raise IndexMismatchError(f"The index was built differently ({what}). "
-                                 f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
 
 
 def _sentence_vectors(doc: Document, chunks, embedder) -> tuple[list, list]:
@@ -168,26 +143,10 @@ def _index(docs: list[Document], store, embedder, settings, rep: IngestReport, s
         maybe_optimize(store, settings, rep, force=bool(optimize))
 
 
-def maybe_optimize(store, settings, rep: IngestReport, force: bool = False) -> None:
-    """Edge: build the HNSW graphs after an ingest that wrote passages into an index of at least
-    `edge_optimize_min_points` (force: whenever). Edge itself leaves segments under its indexing
-    threshold plain, so after the first build a small ingest costs little."""
-    optimize = getattr(store, "optimize", None)
-    if optimize is None:
-        return
-    if not force:
-        limit = settings.edge_optimize_min_points
-        if not rep.chunks_written or limit <= 0 or store.count() < limit:
-            return
-    t0 = time.perf_counter()
-    optimize()
-    rep.optimize_seconds = time.perf_counter() - t0
-
-
 def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress: Progress | None, bar) -> None:
     total = len(chunked)
     t0, done = time.perf_counter(), 0
-    for batch in _batches(chunked, settings, embedder):
+    for batch in batches(chunked, settings, embedder):
         if progress:
             progress(done / total, progress_text(done, total, time.perf_counter() - t0,
                                                   f"embedding {len(batch)} article{'s' if len(batch) != 1 else ''}"))
@@ -207,24 +166,6 @@ def _write(chunked: list, store, embedder, settings, rep: IngestReport, progress
                 progress(done / total, progress_text(done, total, time.perf_counter() - t0, f"wrote {d.doc_id}"))
 
 
-def _batches(chunked: list, settings, embedder=None):
-    """Groups of whole articles holding about `ingest_batch_texts` texts to embed (passages and,
-    with sentence vectors embedded on their own, sentences; late-chunked sentences cost no extra
-    text); an article larger than that is a batch of its own."""
-    limit = max(1, settings.ingest_batch_texts)
-    separate = (settings.sentence_vectors_from == "separate"
-                or not hasattr(embedder, "embed_documents_with_spans"))  # no late chunking: the old way
-    batch, size = [], 0
-    for d, existed, chunks in chunked:
-        spans = split_sentences(d.text) if settings.sentence_vectors else None
-        n = len(chunks) + (len(spans or ()) if separate else 0)
-        if batch and size + n > limit:
-            yield batch
-            batch, size = [], 0
-        batch.append((d, existed, chunks, spans))
-        size += n
-    if batch:
-        yield batch
 
 
 def progress_text(done: int, total: int, secs: float, what: str) -> str:

@@ -217,7 +217,7 @@ def got_spans_of(store, chunk):
 
 def test_index_built_the_other_way_asks_for_a_rebuild(tmp_path):
     from rag.errors import IndexMismatchError
-    from rag.ingest import check_meta, index_meta
+    from rag.store.index import check_meta, index_meta
     corpus = make_corpus(tmp_path / "corpus", n=1)
     sep = disk_settings(tmp_path, corpus, sentence_vectors_from="separate")
     late = disk_settings(tmp_path, corpus, sentence_vectors_from="passage")

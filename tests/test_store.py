@@ -12,7 +12,7 @@ import pytest
 from rag.chunk import chunk_document, split_sentences
 from rag.embed import HashEmbedder
 from rag.errors import IndexLockedError, IndexMismatchError, InputError
-from rag.ingest import check_meta, index_meta
+from rag.store.index import check_meta, index_meta
 from rag.load import load_file
 from rag.store import EdgeStore, QdrantStore, _pid
 from rag.types import Chunk

@@ -1,5 +1,5 @@
 """EdgeStore.optimize() (HNSW) changes how Edge searches, not what it finds, and ingest asks for it
-by the policy in rag.ingest.maybe_optimize. Hash vectors, the 5 corpus articles."""
+by the policy in rag.store.index.maybe_optimize. Hash vectors, the 5 corpus articles."""
 from __future__ import annotations
 
 import pytest

@@ -187,7 +187,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
 def _reuse(pipe) -> None:
     """A kept eval index built with other settings (model, chunking, layout) is rebuilt, not mixed."""
     from ..errors import IndexMismatchError
-    from ..ingest import check_meta
+    from ..store.index import check_meta
     try:
         check_meta(pipe.store, pipe.s, pipe.embedder)
     except IndexMismatchError as e:
