@@ -6,11 +6,10 @@ sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes in
 A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
 cites nothing gets the evidence that does, and one that no evidence supports is removed.
 The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
-back, does it copy an evidence sentence) live in rag.claims.
+back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,58 +17,16 @@ import numpy as np
 from . import lang as L  # noqa: N812 - the module stays distinct from the `lang` parameters
 from . import claims as C
 from . import terms as T
-from .chunk import split_sentences
+from .markers import CITE, MARKER, looks_like_abstention, parse, strip_markers  # noqa: F401  (re-exported)
 from .prompt import source_label
 from .types import Evidence
 
-CITE = r"\[(\d+(?:\s*[,;]\s*\d+)*)\]"  # [2], [2, 3]
-MARKER = re.compile(r"\s*" + CITE)
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
-
-_NOT_FOUND = re.compile(
-    r"(do(es)? not (say|mention|contain|provide|state)|steht das nicht|no information|not (mentioned|stated|specified)|"
-    r"cannot be (found|determined|answered)|nicht (erwähnt|genannt|angegeben|enthalten)|"
-    r"keine (angaben|informationen)|steht nichts|geben (darauf )?keine)", re.I)
-
-
-def strip_markers(text: str) -> str:
-    return MARKER.sub("", text).strip()
 
 
 def _quote(e: Evidence) -> str:
     # an article's own "[99]" must not read as a citation marker inside the quote
     return f"„{' '.join(strip_markers(e.text).split())}“"
-
-
-_TRAIL = re.compile(rf"(?:[ \t]*{CITE})+")
-_LEADING = re.compile(rf"^[ \t]*({CITE})[ \t]*(.+?)[ \t]*$", re.M)
-
-
-def parse(text: str) -> list[tuple[str, list[int]]]:
-    """Sentences of an answer with the numbers cited in each (markers removed from the text)."""
-    # without a repeat penalty the model now and then answers in the evidence's own layout,
-    # "[2] sentence" per line: that marker belongs to the sentence after it, not before
-    if _LEADING.match(text.lstrip("\n")):
-        text = _LEADING.sub(lambda m: f"{m.group(3)} {m.group(1)}", text)
-    out, taken = [], 0
-    spans = split_sentences(text)
-    for s, e in spans:
-        # a marker written after the sentence's full stop belongs to that sentence, and only to it
-        # (the splitter starts the next sentence at the marker)
-        seg = text[max(s, taken):e] if e > taken else ""
-        trail = _TRAIL.match(text, e)
-        if trail:
-            seg += trail.group(0)
-            taken = trail.end()
-        nums = [int(n) for m in MARKER.finditer(seg) for n in re.split(r"[,;]", m.group(1))]
-        sent = strip_markers(seg)
-        if sent and not re.fullmatch(r"[\W\d]*", sent):
-            out.append((sent, nums))
-    return out
-
-
-def looks_like_abstention(text: str) -> bool:
-    return bool(_NOT_FOUND.search(strip_markers(text)))
 
 
 def _ranked(evidence: Sequence[Evidence]) -> list[Evidence]:

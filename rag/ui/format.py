@@ -10,7 +10,7 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
-from ..cite import CITE
+from ..markers import CITE
 from ..errors import RagError
 from ..load import load_file
 from ..types import Answer, IngestReport, Passage
