@@ -1,9 +1,9 @@
-"""The answering pipeline: validate -> (condense follow-up) -> retrieve -> choose evidence sentences
-(rag.evidence) -> abstain, or prompt, generate (streamed) and check every claim (rag.answer).
+"""The answering pipeline: validate (rag.question) -> (condense follow-up) -> retrieve -> choose
+evidence sentences (rag.evidence) -> abstain, or prompt, generate (streamed) and check every claim
+(rag.answer).
 Components are built lazily by rag.factory."""
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -14,32 +14,15 @@ import numpy as np
 from . import answer, condense, factory, lang, prompt
 from .answer import AnswerStream
 from .config import Settings
-from .errors import EmptyIndexError, InputError, RagError
+from .errors import EmptyIndexError, RagError
 from .evidence import select as select_evidence
-from .ingest import check_meta, ingest, ingest_documents
+from .ingest import ingest, ingest_documents
 from .load import is_url
 from .load.text import date_range
+from .question import validate_question
 from .retrieve import HybridRetriever
+from .store.index import check_meta
 from .types import Answer, IngestReport, Passage
-
-
-def validate_question(question, max_chars: int) -> str:
-    if not isinstance(question, str):
-        raise InputError("The question must be text.")
-    try:
-        question.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON "\ud800" escape
-        raise InputError("The question contains characters that are not valid text; please retype it.") from None
-    q = question.replace("\x00", "").strip()
-    if not q:
-        raise InputError("Please type a question.")
-    if len(q) > max_chars:
-        raise InputError(f"The question is {len(q):,} characters long; the limit is {max_chars:,}. "
-                         f"Please shorten it.")
-    printable = sum(ch.isprintable() or ch.isspace() for ch in q)
-    if printable / len(q) < 0.9 or not re.search(r"\w", q):
-        raise InputError("The question does not look like text; please type it in words.")
-    return q
 
 
 class Pipeline:

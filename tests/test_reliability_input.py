@@ -16,7 +16,8 @@ from rag.config import Settings
 from rag.errors import InputError, RagError
 from rag.generate import ScriptedGenerator
 from rag.load import load_file, parse
-from rag.pipeline import Pipeline, validate_question
+from rag.pipeline import Pipeline
+from rag.question import validate_question
 
 from conftest import CORPUS, make_settings
 
