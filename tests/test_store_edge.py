@@ -17,6 +17,7 @@ from rag.pipeline import Pipeline
 from rag.retrieve import HybridRetriever
 from rag.store import EdgeStore, QdrantStore
 from rag.store import edge as edge_mod
+from rag.store import edge_setup
 
 from conftest import make_settings
 from test_store import DATE_CASES, dated_store
@@ -151,7 +152,7 @@ def test_a_disk_error_is_a_rag_error_and_other_errors_stay_as_they_are(tmp_path)
 def test_too_little_free_space_is_refused_before_edge_can_crash(tmp_path, monkeypatch):
     store = EdgeStore(64, tmp_path / "edge")
     free = os.statvfs(tmp_path).f_bavail * os.statvfs(tmp_path).f_frsize
-    monkeypatch.setattr(edge_mod, "MIN_FREE_BYTES", free + 2**30)
+    monkeypatch.setattr(edge_setup, "MIN_FREE_BYTES", free + 2**30)
     with pytest.raises(RagError, match="^disk full at .*Free some space"):
         store.set_meta({"x": 1})
     with pytest.raises(RagError, match="^disk full"):

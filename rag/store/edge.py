@@ -8,31 +8,23 @@ and dense, sentence and keyword rankings can be fused in one query. The index me
 without vectors in the same shard, so it is reset, locked and copied with the data."""
 from __future__ import annotations
 
-import errno
 import shutil
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import RagError
 from ..types import Chunk, Passage
 from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
-                   doc_states, locked_error, write_error)
+                   doc_states)
 from .bm25 import edge_bm25, fold_numbers
+from .edge_setup import open_shard, shard_config, writing
 
 # Part of the index meta: bump it when the vectors, the payload or the BM25 settings (rag/store/bm25.py)
 # change. edge-2: each passage keeps its sentences' article offsets (`sent_spans`, the answer's evidence).
 EDGE_LAYOUT = "edge-2"
 _META_ID = _pid("__meta__")
 _SENT_FIELDS = ["chunk_id", "doc_id", "text", "start", "end", "sent_spans"]
-# Edge writes through memory-mapped files: when the disk fills up under them the process dies of
-# SIGBUS (seen on a 4 MiB tmpfs: an empty shard alone takes ~6.5 MB) instead of getting an error.
-# So every write first checks for this much free space and refuses cleanly below it.
-MIN_FREE_BYTES = 64 * 2**20
-VECTOR_MEMORY = "Cold"  # see EdgeStore.config; None: Edge's default
-_DISK = ("no space", "os error 28", "read-only file system", "permission denied", "os error 13", "os error 30")
 
 
 class EdgeStore:
@@ -46,52 +38,14 @@ class EdgeStore:
         self.shard = self._open()
 
     def _open(self):
-        qe = self.qe
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._check_space()
-            if (self.path / "edge_config.json").exists():
-                return qe.EdgeShard.load(str(self.path))
-            shard = qe.EdgeShard.create(str(self.path), self.config())
-            # doc_id: delete an article by filter; date: "YYYY-MM-DD" ranges, parsed as datetimes
-            shard.update(qe.UpdateOperation.create_field_index("doc_id", qe.PayloadSchemaType.Keyword))
-            shard.update(qe.UpdateOperation.create_field_index("date", qe.PayloadSchemaType.Datetime))
-            return shard
-        except Exception as e:
-            if "WouldBlock" in str(e):  # the WAL's file lock: one open shard per directory
-                raise locked_error(self.path) from e
-            if isinstance(e, OSError) or any(s in str(e).lower() for s in _DISK):
-                raise write_error(e, self.location) from e
-            raise RagError(f"Cannot open the index at {self.path}: {e}. "
-                           f"Run `rag ingest --rebuild` to rebuild it.") from e
+        return open_shard(self.qe, self.path, self.dim)
 
     def config(self, **extra):
         """The shard's EdgeConfig; extra: other EdgeConfig fields (optimizer or HNSW settings)."""
-        qe = self.qe
-        maxsim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
-        # Cold: the vectors stay in their memory-mapped files and are read when a search needs them.
-        # Edge's default (Cached) reads every vector file into memory when the shard is opened.
-        mem = VECTOR_MEMORY and getattr(qe.Memory, VECTOR_MEMORY)
-        return qe.EdgeConfig(
-            vectors={"chunk": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, memory=mem),
-                     "sent": qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Dot, multivector_config=maxsim,
-                                                 memory=mem)},
-            sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}, **extra)
+        return shard_config(self.qe, self.dim, **extra)
 
-    def _check_space(self) -> None:
-        if shutil.disk_usage(self.path).free < MIN_FREE_BYTES:
-            raise OSError(errno.ENOSPC, "less than 64 MiB free")
-
-    @contextmanager
     def _writing(self):
-        """Disk errors (Edge reports them as plain exceptions naming the OS error) -> one RagError."""
-        try:
-            self._check_space()
-            yield
-        except Exception as e:
-            if isinstance(e, OSError) or any(s in str(e).lower() for s in _DISK):
-                raise write_error(e, self.location) from e
-            raise
+        return writing(self.path)
 
     def _filter(self, since: str | None = None, until: str | None = None, doc_id: str | None = None):
         qe = self.qe
