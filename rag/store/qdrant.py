@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RagError
 from ..types import Chunk, Passage
 from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
-                   date_ord, doc_states, in_range, locked_error, sentence_date, write_error)
+                   date_ord, doc_states, in_range, sentence_date, write_error)
 from .bm25 import BM25
+from .qdrant_setup import connect, ensure_collections
 
 # Version of the collection layout; part of the index meta, so an index of another layout asks
 # for `rag ingest --rebuild` instead of being misread. 2: sentences as plain points, DOT distance.
@@ -32,7 +32,6 @@ class QdrantStore:
 
     def __init__(self, dim: int, collection: str, path: Path | None = None, url: str | None = None,
                  api_key: str | None = None, memory: bool = False) -> None:
-        from qdrant_client import QdrantClient
         from qdrant_client.http import models as qm
 
         self._qm = qm
@@ -41,30 +40,7 @@ class QdrantStore:
         self.location = url or (":memory:" if memory else str(path))
         self._kw_lock = threading.Lock()
         self._kw: tuple[BM25, list[Passage]] | None = None
-        try:
-            if url:
-                self.client = QdrantClient(url=url, api_key=api_key, timeout=30)
-            elif memory:
-                self.client = QdrantClient(":memory:")
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = QdrantClient(path=str(path))
-            self._ensure()
-        except RuntimeError as e:
-            if "already accessed" in str(e):
-                raise locked_error(path) from e
-            raise
-        except (OSError, sqlite3.Error) as e:
-            if url:
-                raise RagError(f"Cannot reach the Qdrant server at {url}: {e}. Check QDRANT_URL.") from e
-            raise self._write_error(e) from e
-        except Exception as e:  # server unreachable and the like
-            if url:
-                raise RagError(f"Cannot reach the Qdrant server at {url}: {e}. Check QDRANT_URL.") from e
-            raise
-
-    def _write_error(self, e: Exception) -> RagError:
-        return write_error(e, self.location)
+        self.client = connect(url, api_key, path, memory, lambda c: self._ensure(c))
 
     @contextmanager
     def _writing(self):
@@ -73,25 +49,11 @@ class QdrantStore:
         try:
             yield
         except (OSError, sqlite3.Error) as e:
-            raise self._write_error(e) from e
+            raise write_error(e, self.location) from e
 
-    def _ensure(self) -> None:
-        qm = self._qm
-        # Vectors are stored unit length and compared by DOT (= cosine): local mode then scores
-        # with one matrix product instead of re-normalising every stored vector per query.
-        # Sentences are plain points, not a multivector: local mode computes MaxSim point by
-        # point in Python (15 s at 120k passages); plain points are one matrix product as well.
-        for name in (self.collection, self.sent_collection):
-            if not self.client.collection_exists(name):
-                self.client.create_collection(name, vectors_config={
-                    "chunk": qm.VectorParams(size=self.dim, distance=qm.Distance.DOT)})
-                if "://" in self.location:
-                    for key in ("doc_id", "chunk_id"):
-                        self.client.create_payload_index(name, key, qm.PayloadSchemaType.KEYWORD)
-                    self.client.create_payload_index(name, "date_ord", qm.PayloadSchemaType.INTEGER)
-        if not self.client.collection_exists(self.meta_collection):
-            self.client.create_collection(
-                self.meta_collection, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
+    def _ensure(self, client=None) -> None:
+        ensure_collections(client or self.client, self._qm, self.dim, (self.collection, self.sent_collection),
+                           self.meta_collection, server="://" in self.location)
 
     def _doc_filter(self, doc_id: str):
         qm = self._qm
