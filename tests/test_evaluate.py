@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from rag.evaluation.metrics import (GoldIndex, abstention_scores, breakdown, citation_scores, first_rank,
-                              gold_recall_at, hit_at, key_facts_found, locate, ndcg_at, norm_ws,
-                              n_gold, percentile, ratio, reciprocal_rank, summarize)
+from rag.evaluation.gold import GoldIndex, locate, n_gold, norm_ws
+from rag.evaluation.metrics import (abstention_scores, breakdown, citation_scores, first_rank, gold_recall_at, hit_at,
+                                    key_facts_found, ndcg_at, percentile, ratio, reciprocal_rank, summarize)
 from rag.evaluation.questions import load_split, parse_baselines, retrieval_query
 from rag.types import Passage
 

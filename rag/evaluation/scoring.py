@@ -9,7 +9,8 @@ import time
 
 from .. import cite, lang
 from .baselines import Quickstart, retrieval_baselines
-from .metrics import GoldIndex, breakdown, key_facts_found, n_gold, ratio, summarize
+from .gold import GoldIndex, n_gold
+from .metrics import breakdown, key_facts_found, ratio, summarize
 from .questions import retrieval_query
 
 # Faithfulness proxy: cosine(sentence, cited passage) with the real embedder at or above this
