@@ -12,7 +12,7 @@ import pytest
 from rag.chunk import chunk_document, split_sentences
 from rag.embed import HashEmbedder
 from rag.errors import IndexLockedError, IndexMismatchError, InputError
-from rag.store.index import check_meta, index_meta
+from rag.store.index import check_meta, index_meta, reset_if_mismatched
 from rag.load import load_file
 from rag.store import EdgeStore, QdrantStore, _pid
 from rag.types import Chunk
@@ -197,6 +197,17 @@ def test_meta_round_trip_and_another_layout_asks_for_a_rebuild(filled, tmp_path)
     store.set_meta({**meta, "layout": "other"})
     with pytest.raises(IndexMismatchError, match=r"layout: index has 'other'.*Run `rag ingest --rebuild`"):
         check_meta(store, s, emb)
+
+
+def test_a_kept_index_built_otherwise_is_emptied_for_a_rebuild_not_mixed(filled, tmp_path, capsys):
+    store, emb, _ = filled
+    s = make_settings(tmp_path, embed_backend="hash", embed_dim=64)
+    store.set_meta(index_meta(s, emb, store))
+    assert not reset_if_mismatched(store, s, emb, "the test index") and store.count() > 0
+    store.set_meta({**index_meta(s, emb, store), "chunk_max_chars": 1})
+    assert reset_if_mismatched(store, s, emb, "the test index")
+    assert store.count() == 0 and store.get_meta() is None
+    assert "chunk_max_chars: index has 1" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("kind", ["local", "edge"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,9 @@ from pathlib import Path
 
 from ..config import ROOT, Settings
 from ..load import discover, load_file
+from ..store.index import reset_if_mismatched
 from .compare import compare_beside
+from .provenance import git_rev, load_avg
 from .questions import load_questions, load_split, parse_baselines
 from .resume import load_partial, on_sigterm, restore_sigterm, save_partial
 from .scoring import FAITH_THRESHOLD, Scorer, summarize_systems
@@ -35,24 +36,6 @@ from .scoring import FAITH_THRESHOLD, Scorer, summarize_systems
 RESULTS = ROOT / "eval" / "results"
 # `rag eval --distractors`: results sit beside the 5-article ones, compared with them
 DISTRACTOR_RESULTS = RESULTS / "distractors"
-
-
-def _git_rev() -> str:
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rag", "prompts"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return rev + ("+dirty" if dirty else "") if rev else "unknown"
-    except Exception:  # no git: the result is still valid
-        return "unknown"
-
-
-def _load() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)  # other work on the machine skews latencies
-    except (OSError, AttributeError):
-        return None
 
 
 def run_eval(settings: Settings | None = None, quick: bool = False, limit: int | None = None,
@@ -77,8 +60,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
 
     settings = settings or Settings()
     t_start = time.perf_counter()
-    load_start = _load()
-    git = _git_rev()  # the code this process runs: edits made while it runs are not in it
+    load_start = load_avg()
+    git = git_rev()  # the code this process runs: edits made while it runs are not in it
     names = parse_baselines(baselines)
     questions = load_questions(questions_path, limit) if questions_path else load_split(split, limit)
     docs = [load_file(p, settings.corpus_dir, settings.max_article_chars) for p in discover(settings.corpus_dir)]
@@ -95,7 +78,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         settings = settings.model_copy(update={"index_dir": Path(index_dir or scratch), "qdrant_url": None})
     pipe = pipeline or Pipeline(settings)
     if own_pipe and index_dir is not None:
-        _reuse(pipe)
+        reset_if_mismatched(pipe.store, pipe.s, pipe.embedder, f"the eval index at {pipe.s.index_dir}")
     t0 = time.perf_counter()
     if own_pipe or pipe.store.count() == 0:
         pipe.ingest(settings.corpus_dir)
@@ -170,7 +153,7 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         if scorer.qs else None,
         "timing": {"ingest_s": ingest_s, "setup_s": setup_s, "questions_s": loop_s,
                    "total_s": time.perf_counter() - t_start, "load_avg_start": load_start,
-                   "load_avg_end": _load(), "cpus": os.cpu_count()},
+                   "load_avg_end": load_avg(), "cpus": os.cpu_count()},
         "systems": systems,
         "ratios": ratios,
     }
@@ -182,17 +165,6 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         if partial and not interrupted:
             partial.unlink(missing_ok=True)
     return result
-
-
-def _reuse(pipe) -> None:
-    """A kept eval index built with other settings (model, chunking, layout) is rebuilt, not mixed."""
-    from ..errors import IndexMismatchError
-    from ..store.index import check_meta
-    try:
-        check_meta(pipe.store, pipe.s, pipe.embedder)
-    except IndexMismatchError as e:
-        print(f"{e} Rebuilding the eval index at {pipe.s.index_dir}.", file=sys.stderr)
-        pipe.store.reset()
 
 
 def main(args, settings: Settings) -> int:

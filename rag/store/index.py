@@ -2,6 +2,7 @@
 vectors of different models or chunkings never mix) and when Edge builds its search graphs."""
 from __future__ import annotations
 
+import sys
 import time
 
 from ..chunk import CHUNKER_VERSION
@@ -33,6 +34,18 @@ def check_meta(store, settings, embedder) -> None:
         what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
         raise IndexMismatchError(f"The index was built differently ({what}). "
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
+
+
+def reset_if_mismatched(store, settings, embedder, what: str) -> bool:
+    """An index kept for reuse (the eval's) that was built with other settings is emptied to be
+    rebuilt, not mixed; says so on stderr. True when it was reset."""
+    try:
+        check_meta(store, settings, embedder)
+        return False
+    except IndexMismatchError as e:
+        print(f"{e} Rebuilding {what}.", file=sys.stderr)
+        store.reset()
+        return True
 
 
 def maybe_optimize(store, settings, rep: IngestReport, force: bool = False) -> None:
