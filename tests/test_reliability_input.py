@@ -249,7 +249,7 @@ def test_article_limit_is_a_setting(tmp_path):
 
 
 def test_upload_size_limit_is_a_setting(hash_settings, tmp_path):
-    from rag.ui.app import store_upload
+    from rag.ui.articles import store_upload
     src = _write(tmp_path, "up.txt", "Ein kurzer Artikel. " * 100)  # 2,000 bytes
     hash_settings.max_upload_mb = 0.001  # 1,048 bytes
     with pytest.raises(InputError, match=r"up\.txt: 0\.0 MB is over the 0\.001 MB limit"):
@@ -286,7 +286,7 @@ def test_links_out_of_the_corpus_are_not_followed(hash_pipeline, tmp_path):
 
 
 def test_traversal_names_in_uploads_stay_in_the_corpus(hash_settings, tmp_path):
-    from rag.ui.app import safe_name, store_upload
+    from rag.ui.articles import safe_name, store_upload
     src = _write(tmp_path, "a.txt", "Ein Artikel über Truppen.")
     for name in ("../../evil.txt", "..\\..\\evil.txt", "/etc/evil.txt", "sub/../../evil.txt"):
         stored, _ = store_upload(src, name, hash_settings)

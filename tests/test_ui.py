@@ -13,7 +13,8 @@ import pytest
 from gradio_client import Client, handle_file
 
 from rag.errors import InputError
-from rag.ui.app import build_app, safe_name, serve, store_upload
+from rag.ui.app import build_app, serve
+from rag.ui.articles import safe_name, store_upload
 
 CHINA = "What did China say about the deployment?"
 

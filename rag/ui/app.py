@@ -1,12 +1,10 @@
 """Gradio chat over the articles: streamed cited answers with a source panel, and an Articles tab
-to upload, index and delete articles. `build_app` takes a ready Pipeline so tests can pass one
-with stub models; `launch` is what `rag serve` and app.py call."""
+to upload, index and delete articles (their file handling: rag.ui.articles). `build_app` takes a
+ready Pipeline so tests can pass one with stub models; `launch` is what `rag serve` and app.py call."""
 from __future__ import annotations
 
 import logging
-import re
 import threading
-import time
 from pathlib import Path
 
 import gradio as gr
@@ -15,8 +13,8 @@ import pandas as pd
 from . import format as fmt
 from ..config import Settings
 from ..errors import InputError, RagError
-from ..ingest import progress_text
-from ..load import KINDS, SUPPORTED, is_url, parse
+from ..load import KINDS, SUPPORTED, is_url
+from .articles import COLUMNS, article_rows, delete_file, ingest_uploads, store_upload
 from ..types import IngestReport
 
 log = logging.getLogger(__name__)
@@ -25,50 +23,6 @@ EXAMPLES = ["What did China say about the deployment?",
             "Where were North Korean troops fighting?",
             "Was forderten die USA von China?"]
 HISTORY_MESSAGES = 6  # the condense prompt only looks at the last few turns anyway
-COLUMNS = ["file", "title", "site", "date", "chunks"]
-_UNSAFE = re.compile(r"[^\w.\- ]")  # \w keeps umlauts; slashes, quotes, colons and the like go
-
-
-def safe_name(name: str) -> str:
-    """A bare, harmless file name for an upload, or InputError. Never a path."""
-    base = _UNSAFE.sub("_", Path(str(name).replace("\\", "/")).name).strip(" ")
-    if not base or base.startswith(".") or len(base) > 150:
-        raise InputError(f"{name}: not a usable file name; rename the file (letters, digits, . - _)")
-    if Path(base).suffix.lower() not in SUPPORTED:
-        raise InputError(f"{base}: unsupported type; upload {KINDS} articles")
-    return base
-
-
-def store_upload(src: Path, name: str, s: Settings) -> tuple[str, bool]:
-    """Check one uploaded file and copy it into the corpus folder: (name, existed before)."""
-    name = safe_name(name)
-    size = Path(src).stat().st_size
-    if size > s.max_upload_mb * 1024 * 1024:
-        raise InputError(f"{name}: {size / 1e6:.1f} MB is over the {s.max_upload_mb:g} MB limit")
-    raw = Path(src).read_bytes()
-    parse(raw, name)  # unreadable files are refused here, before they land in the corpus
-    root = Path(s.corpus_dir).resolve()
-    dest = (root / name).resolve()
-    if dest.parent != root:
-        raise InputError(f"{name}: would be written outside the corpus folder; refused")
-    existed = dest.exists()
-    tmp = root / f".upload-{name}"  # hidden files are skipped by ingest, and replace() is atomic
-    tmp.write_bytes(raw)
-    tmp.replace(dest)
-    return name, existed
-
-
-def _inside(s: Settings, doc_id: str) -> Path | None:
-    root = Path(s.corpus_dir).resolve()
-    path = (root / doc_id).resolve()
-    return path if path.is_relative_to(root) and path != root else None
-
-
-def _article_rows(pipe) -> tuple[pd.DataFrame, list[str]]:
-    rows = [[a["doc_id"], a["title"], a.get("site", ""), a.get("date", ""), a["chunks"]] for a in pipe.articles()]
-    return pd.DataFrame(rows, columns=COLUMNS), [r[0] for r in rows]
-
-
 def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
     s = settings or pipe.s
 
@@ -114,7 +68,7 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
 
     def refresh():
         try:
-            table, ids = _article_rows(pipe)
+            table, ids = article_rows(pipe)
             banner = ""
         except RagError as e:  # e.g. IndexLockedError: another process holds the local index
             table, ids, banner = pd.DataFrame(columns=COLUMNS), [], str(e)
@@ -133,20 +87,8 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
                 stored.append(store_upload(Path(p), Path(p).name, s))
             except (InputError, OSError) as e:
                 rejected[Path(p).name] = str(e)
-        t0 = time.perf_counter()
         try:
-            for i, (name, existed) in enumerate(stored):
-                # one file is one article: the bar counts the uploaded articles, their rate and the time left
-                part = pipe.ingest(Path(s.corpus_dir) / name, progress=lambda f, msg, i=i, name=name: progress(
-                    (i + f) / len(stored), desc=progress_text(i, len(stored), time.perf_counter() - t0, name)))
-                for field in ("added", "updated", "unchanged", "removed"):
-                    getattr(rep, field).extend(getattr(part, field))
-                rep.failed.update(part.failed)
-                rep.duplicates.update(part.duplicates)
-                rep.chunks_written += part.chunks_written
-                rep.seconds += part.seconds
-                if not existed and (name in part.failed or name in part.duplicates):
-                    (Path(s.corpus_dir) / name).unlink(missing_ok=True)  # keep corpus == index
+            ingest_uploads(pipe, stored, s, rep, progress)
         except RagError as e:
             rejected["index"] = str(e)
         return (fmt.report_html(rep, rejected), None, *refresh()[:2])
@@ -169,9 +111,7 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
             pipe.delete_article(doc_id)
         except RagError as e:
             return fmt.message_html(str(e), "error"), *refresh()[:2]
-        path = _inside(s, doc_id)
-        if path and path.suffix.lower() in SUPPORTED:
-            path.unlink(missing_ok=True)
+        delete_file(s, doc_id)
         return fmt.message_html(f"Deleted {doc_id} from the index and the corpus folder."), *refresh()[:2]
 
     with gr.Blocks(title="News Q&A", analytics_enabled=False) as app:

@@ -196,20 +196,5 @@ def report_html(rep: IngestReport, rejected: dict[str, str] | None = None) -> st
     return f'<div class="status">{esc(rep.summary())}</div>{lines}'
 
 
-CSS = """
-.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
-       margin: 0 0 8px 0; scroll-margin-top: 60px; }
-.src:target { outline: 3px solid #f59e0b; }
-.src .meta { font-size: 0.8em; opacity: 0.7; }
-.src .origin { font-size: 0.88em; font-weight: 600; color: #1d4ed8; }
-.src .claim { font-style: italic; margin: 4px 0; }
-.src .ctx { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; }
-.src mark { background: #fde68a; color: #111; padding: 0 1px; }
-.src .num, a.cite { font-weight: 600; }
-a.cite { text-decoration: none; }
-.abstain { border-left: 4px solid #f59e0b; padding-left: 8px; }
-.status { font-size: 0.85em; opacity: 0.85; }
-.status.error { color: #b91c1c; opacity: 1; font-weight: 600; }
-.badge.abstained { background: #fde68a; color: #111; border-radius: 4px; padding: 0 6px; }
-ul.errors { color: #b91c1c; font-size: 0.85em; }
-"""
+# the page's style: its own file, like the prompts, so it is edited as CSS
+CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
