@@ -46,7 +46,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
     per citation in first-use order, and counts of what the check did: sentences re-cited to the
     evidence that holds their figures and names, attached where the model cited nothing, dropped
-    where no evidence holds them."""
+    where no evidence holds them, left out as figureless in the answer to a "how many" question."""
     stats = {"sentences": 0, "kept": 0, "recited": 0, "attached": 0, "dropped": 0}
     sents = parse(text)
     if not any(C.CJK.search(e.text) for e in evidence):
@@ -57,6 +57,11 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     by_number = {e.number: e for e in evidence}
     sim = similarity([s for s, _ in sents], evidence)
     q_terms = T.key_terms(question, lang) if question else []
+    sent_keys = [C.keys(s, lang) for s, _ in sents]
+    # a "how many" question is answered by figures: once the answer gives one, its sentences without
+    # any ("Selenskyj said this on Monday") cite context, not the answer, and are left out
+    figures_only = bool(question and T.MANY_Q.search(question)) and any(
+        k.kind == "number" for ks in sent_keys for k in ks)
     kept, cites, seen = [], [], set()
     kept_src: list[tuple[str, list[int]]] = []  # per kept sentence: its text and what it cites
     # the evidence chosen first as answering the question, when one stands out
@@ -65,7 +70,10 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     holds_best: list[float | None] = []  # per kept sentence: its likeness to `best` where it copies it
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
-        keys = C.keys(sent, lang)
+        keys = sent_keys[si]
+        if figures_only and not any(k.kind == "number" for k in keys) and not C.restates(sent, keys, question, q_terms):
+            stats["figureless"] = stats.get("figureless", 0) + 1
+            continue
         cited = [n for n in dict.fromkeys(nums) if n in by_number]
 
         def ok(ns):

@@ -33,9 +33,7 @@ _SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagt
 # an office or body that speaks for a country: "das chinesische Außenministerium", "Sprecher der
 # chinesischen Botschaft" (the country as speaker, not as the topic of someone else's statement)
 _SPEAKER = r"(ministeri|sprecher|botschaft|regierung|minister|präsident|führung|behörde|ministry|spokes|embassy|government)"
-# a question for a count or an amount, and one for an amount of money, which a figure of troops
-# or years does not answer
-_COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
+# a question for an amount of money, which a figure of troops or years does not answer
 _MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
 _MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarde|milliarden|mrd|billion|billions|million|millionen|mio)\b|[$€]",
                     re.I)
@@ -120,7 +118,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     df = [sum(hits[id(c)][k] for c in cands) for k in range(len(keys))]  # candidates holding each term
     idf = [math.log((1 + len(cands)) / (1 + n)) + 0.1 for n in df]
     say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
-    amount_q = bool(_COUNT_Q.search(question))
+    amount_q = bool(T.COUNT_Q.search(question))
     # the figure must be of the measure asked about: a distance, or money for "how much money"
     measure = _DISTANCE if _FAR_Q.search(question) else _MONEY if amount_q and _MONEY_Q.search(question) else None
     entities = [t for t in keys if t.kind in ("entity", "name")]

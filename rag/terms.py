@@ -12,6 +12,9 @@ from functools import lru_cache
 from .vocab import EVENTS, GROUPS, fold
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
+# a question for a count or an amount, and one for a count alone ("how much influence" is no figure)
+COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
+MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,21 @@ def test_names_match_across_spellings_and_the_question_may_name_the_country():
     assert stats["dropped"] == 1
 
 
+def test_a_how_many_answer_leaves_out_its_sentences_without_a_figure():
+    ev = [E(1, "Selenskyj sagte, die Ukraine halte 50.000 Soldaten zurück, darunter 11.000 Nordkoreaner."),
+          E(2, "Selenskyj äußerte sich am Montag.")]
+    answer = "Zelensky said Ukraine is pinning down 50,000 troops, 11,000 of them North Korean [1]. He said so on Monday [2]."
+    sim = matrix([[0.9, 0.3], [0.3, 0.8]])
+    text, cites, stats = verify(answer, ev, sim, question="How many troops did Zelensky say Ukraine is pinning down?")
+    assert text == "Zelensky said Ukraine is pinning down 50,000 troops, 11,000 of them North Korean. [1]"
+    assert [e.number for e, *_ in cites] == [1] and stats["figureless"] == 1
+    # not a count question, or no figure anywhere in the answer: nothing is left out
+    text, _, stats = verify(answer, ev, sim, question="What did Zelensky say?")
+    assert text.endswith("[2]") and "figureless" not in stats
+    text, _, stats = verify("He said so on Monday [2].", ev, matrix([[0.3, 0.8]]), question="Wie viele Soldaten?")
+    assert text == "He said so on Monday. [2]" and "figureless" not in stats
+
+
 def test_a_quote_and_its_speaker_in_neighbouring_sentences_support_each_other():
     ev = [E(1, "„Die DVRK und Russland sind zwei souveräne Staaten.", doc="d1"),
           E(2, "„Das bleibt ihnen überlassen“, sagte Lin Jian.", doc="d1"), E(3, "Lin Jian kam.", doc="d2")]
