@@ -15,18 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import neighbours as N
 from . import terms as T
 from .types import Evidence, Passage
 
-# a sentence that starts like this continues the one before it
-# ("Das"/"Die" are left out: far more often an article, "Das Ministerium ...", than a pronoun)
-_NEEDS_PREV = re.compile(r"^(?:[a-zäöü]|(?:Er|Sie|Es|Dies|Diese|Dieser|Dieses|Damit|Dabei|Demnach|Zudem|"
-                         r"He|She|They|It|This|These)\b)")
-_OPEN_QUOTE = re.compile(r'^[„“"»‚]')
-_SAID = re.compile(r"\b(sagte|sagt|so|erklärte|betonte|fügte|warnte|schrieb|said|says|told|added)\b", re.I)
-# a statement in a sentence: who said, declared, demanded, rejected ...
-_SPEECH = re.compile(r"\b(sagte|sagt|erklärt|betont|bekräftigt|äußert|teilte|forderte|forderten|verurteilt|"
-                     r"warnte|kommentier|dementiert|Erklärung|Sprecher|zufolge|laut)\w*", re.I)
 # questions about what someone said, or about figures
 _SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
                     r"reagiert|Haltung|Position|Stellung)\w*", re.I)
@@ -70,41 +62,10 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
-def _closes_quote(text: str) -> bool:
-    """The sentence ends a quote that began in the sentence before: its first German quote mark
-    is a closing “, or it has an odd number of straight quotes and does not start with one."""
-    german = re.search(r"[„“]", text)
-    if german:
-        return german.group(0) == "“"
-    return text.count('"') % 2 == 1 and not text.startswith('"')
-
-
-def _neighbours(c: _Cand, by_doc: dict[str, list[_Cand]]) -> list[_Cand]:
-    """The sentence before (a pronoun, a quote's second half) or after (the quote a statement
-    announces, or the speaker of a quote), following a quote until its speaker is named."""
-    seq = by_doc[c.doc_id]
-    i = seq.index(c)
-    prev = seq[i - 1] if i > 0 and c.start - seq[i - 1].end <= 3 else None
-    out = []
-    if prev and (_NEEDS_PREV.match(c.text) or (_SAID.search(c.text) and _closes_quote(c.text))):
-        out.append(prev)
-    cur, hops = c, 0
-    while hops < 2:  # "X bekräftigte ... Haltung." „Quote one. „Quote two“, sagte Y.
-        j = seq.index(cur)
-        nxt = seq[j + 1] if j + 1 < len(seq) and seq[j + 1].start - cur.end <= 3 else None
-        announces = cur is c and _SPEECH.search(cur.text) and nxt is not None and _OPEN_QUOTE.match(nxt.text)
-        open_quote = _OPEN_QUOTE.match(cur.text) and not _SAID.search(cur.text)
-        if not nxt or not (announces or open_quote):
-            break
-        out.append(nxt)
-        cur, hops = nxt, hops + 1
-    return out
-
-
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
-           cue_weight: float = 0.04, rare_share: float = 0.25,
+           cue_weight: float = 0.04, rare_share: float = 0.25, follow_statements: bool = True,
            context: Callable[[str], Sequence[tuple[dict, np.ndarray]]] | None = None) -> tuple[list[Evidence], list[T.Term]]:
     """Returns the numbered evidence (grouped by article, in article order) and the key terms of
     the question that no sentence of the retrieved passages contains. `context(doc_id)` gives all
@@ -132,7 +93,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
         h = hits[id(c)]
         c.score = (c.sem + (term_weight * sum(w for w, x in zip(idf, h) if x) / sum(idf) if keys else 0.0)
                    + 0.01 / (1 + c.rank)
-                   + (cue_weight if say_q and _SPEECH.search(c.text) else 0.0)
+                   + (cue_weight if say_q and N.SPEECH.search(c.text) else 0.0)
                    + (cue_weight if say_q and speaks(c.text) else 0.0)
                    + (cue_weight if count_q and T.numbers(c.text) and (measure is None or measure.search(c.text))
                       else 0.0))
@@ -179,7 +140,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
             known = {c.start: c for c in by_doc[doc]}
             extra = [c for c in _candidates(passages, context(doc), qv) if c.start not in known]
             by_doc[doc] = sorted([*by_doc[doc], *extra], key=lambda c: c.start)
-    extra = [n for c in list(chosen) for n in _neighbours(c, by_doc) if n not in chosen]
+    # "what did X say": X's next sentence that goes on "…, sagte er" is X's statement too
+    extra = [n for c in list(chosen) for n in N.neighbours(c, by_doc, follow_statements and say_q) if n not in chosen]
     # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
     money = _MONEY_Q.search(question) if amount_q else None
