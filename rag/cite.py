@@ -46,7 +46,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
     per citation in first-use order, and counts of what the check did: sentences re-cited to the
     evidence that holds their figures and names, attached where the model cited nothing, dropped
-    where no evidence holds them, left out as figureless in the answer to a "how many" question."""
+    where no evidence holds them, left out as figureless in the answer to a "how many" question or
+    as repeated (the same words again)."""
     stats = {"sentences": 0, "kept": 0, "recited": 0, "attached": 0, "dropped": 0}
     sents = parse(text)
     if not any(C.CJK.search(e.text) for e in evidence):
@@ -68,8 +69,13 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     ranked = _ranked(evidence)
     best = ranked[0] if ranked and (len(ranked) == 1 or ranked[0].score > ranked[1].score) else None
     holds_best: list[float | None] = []  # per kept sentence: its likeness to `best` where it copies it
+    said: set[str] = set()
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
+        if C.wording(sent) in said:  # the small model now and then writes its answer twice over
+            stats["repeated"] = stats.get("repeated", 0) + 1
+            continue
+        said.add(C.wording(sent))
         keys = sent_keys[si]
         if figures_only and not any(k.kind == "number" for k in keys) and not C.restates(sent, keys, question, q_terms):
             stats["figureless"] = stats.get("figureless", 0) + 1

@@ -58,3 +58,8 @@ def copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
     words = {w[:5] for w in re.findall(r"\w{4,}", T.fold(e.text))}
     said = {w[:5] for w in re.findall(r"\w{4,}", T.fold(sentence))}
     return bool(words) and len(words & said) >= share * len(words)
+
+
+def wording(sentence: str) -> str:
+    """The sentence's words alone, case folded: the same statement written twice compares equal."""
+    return " ".join(re.findall(r"\w+", sentence.casefold()))

@@ -67,6 +67,15 @@ def test_a_how_many_answer_leaves_out_its_sentences_without_a_figure():
     assert text == "He said so on Monday. [2]" and "figureless" not in stats
 
 
+def test_a_sentence_written_twice_is_kept_once():
+    ev = [E(1, "Cho Tae-yul verurteilte die Stationierung."), E(2, "Seoul sei bereit, Maßnahmen zu ergreifen, sagte er.")]
+    text, cites, stats = verify("Cho Tae-yul verurteilte die Stationierung [1]. Seoul sei bereit [2]. "
+                                "Cho Tae-yul verurteilte die Stationierung [1]. Seoul sei bereit! [2]",
+                                ev, matrix([[0.9, 0.2], [0.2, 0.9], [0.9, 0.2], [0.2, 0.9]]))
+    assert text == "Cho Tae-yul verurteilte die Stationierung. [1] Seoul sei bereit. [2]"
+    assert stats["repeated"] == 2 and stats["kept"] == 2 and [e.number for e, *_ in cites] == [1, 2]
+
+
 def test_a_quote_and_its_speaker_in_neighbouring_sentences_support_each_other():
     ev = [E(1, "„Die DVRK und Russland sind zwei souveräne Staaten.", doc="d1"),
           E(2, "„Das bleibt ihnen überlassen“, sagte Lin Jian.", doc="d1"), E(3, "Lin Jian kam.", doc="d2")]
