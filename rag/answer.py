@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import cite, lang, prompt
+from . import cite, lang, markers, prompt
 from .types import Answer, Citation, Evidence, Passage
 
 
@@ -77,7 +77,7 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     vectors = np.stack([vec_of[(e.doc_id, e.start)] for e in evidence])
     text, cited, check = cite.verify(raw_text, evidence, cite.embedding_similarity(embedder, vectors),
                                      standalone, language, settings.support_threshold)
-    if not cited and not (cite.looks_like_abstention(raw_text) and len(raw_text) < 200):
+    if not cited and not (markers.looks_like_abstention(raw_text) and len(raw_text) < 200):
         # nothing the model wrote holds up: show the evidence itself rather than nothing
         text, top = cite.quote_fallback(evidence, language)
         cited, check["fallback"] = [(e, text, 1.0, True) for e in top], 1

@@ -17,7 +17,7 @@ import numpy as np
 from . import lang as L  # noqa: N812 - the module stays distinct from the `lang` parameters
 from . import claims as C
 from . import terms as T
-from .markers import CITE, MARKER, looks_like_abstention, parse, strip_markers  # noqa: F401  (re-exported)
+from .markers import parse, strip_markers
 from .prompt import source_label
 from .types import Evidence
 

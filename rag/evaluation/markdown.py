@@ -119,7 +119,7 @@ def markdown(res: dict, plots: list[tuple[str, str]]) -> str:
                f"SentenceSplitter (1024 tokens, {qs['nodes']} nodes here), SimpleVectorStore, "
                f"`as_query_engine(similarity_top_k={qs['top_k']})` (llama-index's default). It has no chat "
                f"history, so it gets previous user question + question; it does not cite inline, so citation "
-               f"metrics do not apply; abstention is read from its text (`rag.cite.looks_like_abstention`)."
+               f"metrics do not apply; abstention is read from its text (`rag.markers.looks_like_abstention`)."
                if qs else "- no quickstart baseline in this run."),
               "- Key-fact accuracy: share of answerable questions whose answer contains (case-insensitive) an "
               "alternative of every key fact; key_fact_share is the mean share of facts found.",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import time
 
-from .. import cite, lang
+from .. import lang, markers
 from .baselines import Quickstart, retrieval_baselines
 from .gold import GoldIndex, n_gold
 from .metrics import breakdown, key_facts_found, ratio, summarize
@@ -80,10 +80,10 @@ class Scorer:
         "the ministry said it had no information" as an abstention."""
         rec["answer"] = text[:1500]
         rec["abstained"] = bool(abstained) if abstained is not None else bool(
-            cite.looks_like_abstention(text) or not text.strip())
+            markers.looks_like_abstention(text) or not text.strip())
         rec["facts_found"] = key_facts_found(text, q.get("key_facts") or []) if q["answerable"] else []
         if text.strip() and not rec["abstained"]:  # the user's language, quoted evidence aside
-            rec["in_language"] = lang.dominant(re.sub(r"„[^“]*“", " ", cite.strip_markers(text)), q["lang"]) == q["lang"]
+            rec["in_language"] = lang.dominant(re.sub(r"„[^“]*“", " ", markers.strip_markers(text)), q["lang"]) == q["lang"]
         rec["answer_s"] = secs
 
     def one(self, q: dict) -> None:
@@ -124,7 +124,7 @@ class Scorer:
                 rec["missing"] = list(ans.missing)
                 by_num = ({e.number: e.text for e in ans.evidence} if ans.evidence
                           else {p.number: p.text for p in ans.passages})
-                sents = [] if rec["abstained"] else cite.parse(ans.text)
+                sents = [] if rec["abstained"] else markers.parse(ans.text)
                 rec["faith"] = _faith(pipe.embedder, [s for s, _ in sents],
                                       [[by_num[n] for n in nums if n in by_num] for _, nums in sents])
             self._ranking(rec, q, pipe.retriever.retrieve(query, RANK_DEPTH))
@@ -153,7 +153,7 @@ class Scorer:
                     text, sources, secs, r["error"] = "", [], 0.0, f"{type(e).__name__}: {e}"
                 self._answer_fields(r, q, text, None, secs)
                 r["cited_gold"] = None  # no inline citations: citation metrics do not apply
-                sents = [] if r["abstained"] else cite.parse(text)
+                sents = [] if r["abstained"] else markers.parse(text)
                 r["faith"] = _faith(pipe.embedder, [s for s, _ in sents], [[p.text for p in sources]] * len(sents))
             self.records["quickstart"].append(r)
 
