@@ -59,10 +59,10 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     sim = similarity([s for s, _ in sents], evidence)
     q_terms = T.key_terms(question, lang) if question else []
     sent_keys = [C.keys(s, lang) for s, _ in sents]
+    has_figure = [any(k.kind == "number" for k in ks) for ks in sent_keys]
     # a "how many" question is answered by figures: once the answer gives one, its sentences without
     # any ("Selenskyj said this on Monday") cite context, not the answer, and are left out
-    figures_only = bool(question and T.MANY_Q.search(question)) and any(
-        k.kind == "number" for ks in sent_keys for k in ks)
+    figures_only = bool(question and T.MANY_Q.search(question)) and any(has_figure)
     kept, cites, seen = [], [], set()
     kept_src: list[tuple[str, list[int]]] = []  # per kept sentence: its text and what it cites
     # the evidence chosen first as answering the question, when one stands out
@@ -72,12 +72,13 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     said: set[str] = set()
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
-        if C.wording(sent) in said:  # the small model now and then writes its answer twice over
+        words = C.wording(sent)
+        if words in said:  # the small model now and then writes its answer twice over
             stats["repeated"] = stats.get("repeated", 0) + 1
             continue
-        said.add(C.wording(sent))
+        said.add(words)
         keys = sent_keys[si]
-        if figures_only and not any(k.kind == "number" for k in keys) and not C.restates(sent, keys, question, q_terms):
+        if figures_only and not has_figure[si] and not C.restates(sent, keys, question, q_terms):
             stats["figureless"] = stats.get("figureless", 0) + 1
             continue
         cited = [n for n in dict.fromkeys(nums) if n in by_number]

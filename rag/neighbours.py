@@ -40,10 +40,11 @@ def _closes_quote(text: str) -> bool:
     return text.count('"') % 2 == 1 and not text.startswith('"')
 
 
-def _next_statement(c: Sentence, seq: list[Sentence]) -> Sentence | None:
-    """The sentence after `c` with the same speaker by pronoun ("…, sagte er."), across a photo
+def _next_statement(i: int, seq: list[Sentence]) -> Sentence | None:
+    """The sentence after seq[i] with the same speaker by pronoun ("…, sagte er."), across a photo
     caption or two set between them (lines without a full stop)."""
-    for n in seq[seq.index(c) + 1:][:4]:
+    c = seq[i]
+    for n in seq[i + 1:i + 5]:
         if n.start - c.end > 400:
             return None
         if _ENDS.search(n.text) and not _CREDIT.search(n.text):
@@ -59,7 +60,7 @@ def neighbours(c: Sentence, by_doc: dict[str, list[Sentence]], statements: bool 
     i = seq.index(c)
     prev = seq[i - 1] if i > 0 and c.start - seq[i - 1].end <= 3 else None
     out = []
-    nxt_said = _next_statement(c, seq) if statements and (SPEECH.search(c.text) or _SAID.search(c.text)) else None
+    nxt_said = _next_statement(i, seq) if statements and (SPEECH.search(c.text) or _SAID.search(c.text)) else None
     if nxt_said is not None:
         out.append(nxt_said)
     if prev and (_NEEDS_PREV.match(c.text) or (_SAID.search(c.text) and _closes_quote(c.text))):

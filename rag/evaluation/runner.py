@@ -78,7 +78,9 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         settings = settings.model_copy(update={"index_dir": Path(index_dir or scratch), "qdrant_url": None})
     pipe = pipeline or Pipeline(settings)
     if own_pipe and index_dir is not None:
-        reset_if_mismatched(pipe.store, pipe.s, pipe.embedder, f"the eval index at {pipe.s.index_dir}")
+        why = reset_if_mismatched(pipe.store, pipe.s, pipe.embedder)
+        if why:
+            print(f"{why} Rebuilding the eval index at {pipe.s.index_dir}.", file=sys.stderr)
     t0 = time.perf_counter()
     if own_pipe or pipe.store.count() == 0:
         pipe.ingest(settings.corpus_dir)

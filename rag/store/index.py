@@ -2,7 +2,6 @@
 vectors of different models or chunkings never mix) and when Edge builds its search graphs."""
 from __future__ import annotations
 
-import sys
 import time
 
 from ..chunk import CHUNKER_VERSION
@@ -36,16 +35,15 @@ def check_meta(store, settings, embedder) -> None:
                                  f"Run `rag ingest --rebuild` to rebuild it with the current settings.")
 
 
-def reset_if_mismatched(store, settings, embedder, what: str) -> bool:
+def reset_if_mismatched(store, settings, embedder) -> str | None:
     """An index kept for reuse (the eval's) that was built with other settings is emptied to be
-    rebuilt, not mixed; says so on stderr. True when it was reset."""
+    rebuilt, not mixed. Returns why it was, None when it was not."""
     try:
         check_meta(store, settings, embedder)
-        return False
+        return None
     except IndexMismatchError as e:
-        print(f"{e} Rebuilding {what}.", file=sys.stderr)
         store.reset()
-        return True
+        return str(e)
 
 
 def maybe_optimize(store, settings, rep: IngestReport, force: bool = False) -> None:
