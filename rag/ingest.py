@@ -14,7 +14,7 @@ from .chunk import chunk_document, split_sentences
 from .embed_batch import batches, embed_batch, sentence_vectors
 from .errors import InputError
 from .load import discover, is_url, load_file, load_url
-from .store.index import check_meta, index_meta, maybe_optimize  # noqa: F401  (re-exported)
+from .store.index import check_meta, index_meta, maybe_optimize
 from .types import Document, IngestReport
 
 Progress = Callable[[float, str], None]

@@ -16,7 +16,7 @@ _OPEN_QUOTE = re.compile(r'^[„“"»‚]')
 _SAID = re.compile(r"\b(sagte|sagt|so|erklärte|betonte|fügte|warnte|schrieb|said|says|told|added)\b", re.I)
 # a statement in a sentence: who said, declared, demanded, rejected ...
 SPEECH = re.compile(r"\b(sagte|sagt|erklärt|betont|bekräftigt|äußert|teilte|forderte|forderten|verurteilt|"
-                     r"warnte|kommentier|dementiert|Erklärung|Sprecher|zufolge|laut)\w*", re.I)
+                    r"warnte|kommentier|dementiert|Erklärung|Sprecher|zufolge|laut)\w*", re.I)
 # a statement whose speaker is a pronoun, continuing the sentence before it
 _PRONOUN_SAID = re.compile(r"\b(sagte|sagt|erklärte|betonte|warnte|fügte|so)\s+(er|sie)\b|\b(he|she)\s+(said|says|added|warned)\b",
                            re.I)
