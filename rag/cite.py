@@ -124,12 +124,22 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
+    # "how far" answered without any distance (or "how much money" without an amount) has not been
+    # answered, whatever it cites: the best evidence that gives one is shown as well, quoted
+    need = T.measure(question) if question else None
+    holder = None
+    if kept and need is not None and not any(need.search(sent) for sent, _ in kept_src):
+        holder = next((e for e in [*ranked, *evidence] if need.search(e.text) and e.number not in seen), None)
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang
     copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src] if foreign else []
     if foreign and all(copied):
         # the model copied the articles' sentences in their language for a reader of another: shown
         # as what they are, quotes, under a lead in the reader's language (never silently foreign text)
         quoted = [by_number[n] for n in dict.fromkeys(copied)]
+        if holder is not None:
+            quoted.append(holder)
+            cites.append((holder, _quote(holder), 1.0, True))
+            stats["measure"] = 1
         if best is not None and best not in quoted:  # as the check adds it to any answer
             quoted.append(best)
             cites.append((best, _quote(best), 1.0, True))
@@ -137,7 +147,12 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         kept = [f"{_lead(lang, quoted, whole=True)} " + " ".join(f"{_quote(e)} [{e.number}]" for e in quoted)]
         stats["language"] = 1
         return " ".join(kept), cites, stats
-    if kept and best is not None and best.number not in seen:
+    if holder is not None:
+        kept.append(f"{_lead(lang, [holder])} {_quote(holder)} [{holder.number}]")
+        cites.append((holder, kept[-1], 1.0, True))
+        seen.add(holder.number)
+        stats["measure"] = 1
+    if kept and best is not None and best.number not in seen and holder is None:  # the best lacks the measure
         # the model skipped the best evidence (it copied a neighbouring statement, or left the
         # figure out): a sentence that already says it gets its number, else it is shown quoted
         i = next((i for i, h in enumerate(holds_best) if h is not None), None)

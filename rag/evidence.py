@@ -25,13 +25,6 @@ _SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagt
 # an office or body that speaks for a country: "das chinesische Außenministerium", "Sprecher der
 # chinesischen Botschaft" (the country as speaker, not as the topic of someone else's statement)
 _SPEAKER = r"(ministeri|sprecher|botschaft|regierung|minister|präsident|führung|behörde|ministry|spokes|embassy|government)"
-# a question for an amount of money, which a figure of troops or years does not answer
-_MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
-_MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarde|milliarden|mrd|billion|billions|million|millionen|mio)\b|[$€]",
-                    re.I)
-# "how far" is answered by a distance, not by a count of troops that happens to be near
-_FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
-_DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)
 _HOW_MANY_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
                          r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
 
@@ -81,7 +74,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     say_q, count_q = bool(_SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
     amount_q = bool(T.COUNT_Q.search(question))
     # the figure must be of the measure asked about: a distance, or money for "how much money"
-    measure = _DISTANCE if _FAR_Q.search(question) else _MONEY if amount_q and _MONEY_Q.search(question) else None
+    measure = T.measure(question)
     entities = [t for t in keys if t.kind in ("entity", "name")]
 
     def speaks(text: str) -> bool:
@@ -144,9 +137,9 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     extra = [n for c in list(chosen) for n in N.neighbours(c, by_doc, follow_statements and say_q) if n not in chosen]
     # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
-    money = _MONEY_Q.search(question) if amount_q else None
+    money = T.MONEY_Q.search(question) if amount_q else None
     if money and T.fold(money.group(0)) not in {f for t in missing for f in t.forms} \
-            and not any(T.numbers(c.text) and _MONEY.search(c.text) for c in chosen):
+            and not any(T.numbers(c.text) and T.MONEY.search(c.text) for c in chosen):
         missing.append(T.Term(money.group(0), "entity", (T.fold(money.group(0)),)))
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
     article = {p.doc_id: p for p in passages}

@@ -48,6 +48,8 @@ class LlamaCppGenerator:
         q: queue.Queue = queue.Queue()
         stop = threading.Event()
 
+        # timings come with every chunk (timings_per_token), so an answer stopped mid-way (by the
+        # consumer, at the sentence limit) still has llama.cpp's counts: the rates every timing needs
         def on_chunk(chunk) -> bool:
             if isinstance(chunk, dict):
                 if "timings" in chunk:
@@ -71,7 +73,7 @@ class LlamaCppGenerator:
                 self._server.handle_chat_completions(
                     {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
                      "repeat_penalty": self.repeat_penalty, "repeat_last_n": self.repeat_last_n, "seed": 42,
-                     "stream": True, "cache_prompt": True}, on_chunk)
+                     "stream": True, "cache_prompt": True, "timings_per_token": True}, on_chunk)
             except Exception as e:  # surfaced to the consumer below
                 q.put(e)
             finally:

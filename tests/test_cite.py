@@ -67,6 +67,25 @@ def test_a_how_many_answer_leaves_out_its_sentences_without_a_figure():
     assert text == "He said so on Monday. [2]" and "figureless" not in stats
 
 
+def test_a_how_far_answer_without_any_distance_gets_the_evidence_that_gives_one():
+    ev = [E(1, "Selenskyj sagte, die Ukraine halte 50.000 Soldaten zurück."),
+          E(2, "Die Truppen sind nur 50 Kilometer von der Grenze entfernt."),
+          E(3, "Dieser Appell wurde am 29. Oktober von CNN berichtet.")]
+    ev[0].score, ev[1].score = 0.9, 0.6
+    sim = matrix([[0.2, 0.3, 0.9]])
+    text, cites, stats = verify("CNN berichtete dies am 29. Oktober [3].", ev, sim, lang="de",
+                                question="Wie weit sind die Truppen laut CNN von der Grenze entfernt?")
+    # the date is no distance; the count of soldiers ranked first is no distance either
+    assert text.endswith("„Die Truppen sind nur 50 Kilometer von der Grenze entfernt.“ [2]")
+    assert [e.number for e, *_ in cites][:2] == [3, 2] and stats["measure"] == 1
+    # a distance in the answer, or a question for no measure: nothing is added for it
+    text, _, stats = verify("Sie sind 50 km entfernt [2].", ev, matrix([[0.2, 0.9, 0.1]]), lang="de",
+                            question="Wie weit sind die Truppen von der Grenze entfernt?")
+    assert "measure" not in stats and "Kilometer" not in text
+    _, _, stats = verify("CNN berichtete dies am 29. Oktober [3].", ev, sim, lang="de", question="Was berichtete CNN?")
+    assert "measure" not in stats
+
+
 def test_a_sentence_written_twice_is_kept_once():
     ev = [E(1, "Cho Tae-yul verurteilte die Stationierung."), E(2, "Seoul sei bereit, Maßnahmen zu ergreifen, sagte er.")]
     text, cites, stats = verify("Cho Tae-yul verurteilte die Stationierung [1]. Seoul sei bereit [2]. "
