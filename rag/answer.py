@@ -60,8 +60,7 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     ans.backend = gen.name
     t3 = time.perf_counter()
     raw, first, pieces = [], None, 0
-    pieces_in = gen.stream(messages, settings.max_tokens)
-    for piece in pieces_in:
+    for piece in gen.stream(messages, settings.max_tokens):
         if first is None:
             now = time.perf_counter()
             first = now - t3
@@ -69,18 +68,6 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
             ans.timings["first_word_s"] = now - t0
         pieces += 1
         raw.append(piece)
-        so_far = "".join(raw)
-        ends = so_far.count(".") + so_far.count("!") + so_far.count("?")  # cheap: parse only past the limit
-        said = markers.parse(so_far) if ends >= settings.max_answer_sentences else []
-        if len(said) > settings.max_answer_sentences:
-            # a sentence beyond the prompt's limit has begun: stop the model there (closing its
-            # stream stops llama.cpp) and keep the sentences before it, with their markers
-            raw = [" ".join(s + "".join(f" [{n}]" for n in ns) for s, ns in said[:settings.max_answer_sentences])]
-            ans.timings["cut_sentences"] = 1
-            close = getattr(pieces_in, "close", None)
-            if close is not None:
-                close()
-            break
         yield piece
     ans.timings.update(ttft_s=first or 0.0, generate_s=time.perf_counter() - t3, pieces=pieces)
     ans.timings.update(getattr(gen, "last_stats", None) or {})

@@ -99,9 +99,6 @@ class Settings(BaseSettings):
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     max_tokens: int = 220
-    # the prompt asks for one to four sentences; the model's fifth is cut off as it starts (later
-    # sentences cite non-answers more often, and each costs ~1-2 s of generation on 2 cores)
-    max_answer_sentences: int = Field(4, ge=1, le=50)
     temperature: float = 0.0  # greedy: the same question gets the same answer
     # llama.cpp counts the prompt's last tokens (the evidence, the question) as already said, so any
     # penalty above 1 pushes the model away from copying names and figures exactly; measured on the

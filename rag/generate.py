@@ -48,8 +48,8 @@ class LlamaCppGenerator:
         q: queue.Queue = queue.Queue()
         stop = threading.Event()
 
-        # timings come with every chunk (timings_per_token), so an answer stopped mid-way (by the
-        # consumer, at the sentence limit) still has llama.cpp's counts: the rates every timing needs
+        # timings come with every chunk (timings_per_token): an answer stopped mid-way (the reader
+        # went away) still has llama.cpp's counts, the rates every timing needs
         def on_chunk(chunk) -> bool:
             if isinstance(chunk, dict):
                 if "timings" in chunk:

@@ -130,19 +130,6 @@ def test_stream_yields_pieces_then_holds_the_answer(pipe):
     assert t["first_word_s"] >= t["retrieve_s"] + t["select_s"] + t["ttft_s"]
 
 
-def test_the_model_is_stopped_as_it_starts_a_sentence_past_the_prompts_limit(pipe):
-    def reply(messages):
-        n = re.findall(r"^\[(\d+)\] .*Lin Jian", messages[-1]["content"], re.M)[0]
-        return " ".join(f"Lin Jian sagte es {w}. [{n}]" for w in ("ruhig", "klar", "knapp", "offen", "vage", "leise"))
-    pipe.generator.replies = reply
-    s = pipe.ask_stream("Was sagte Lin Jian?")
-    shown = "".join(s)
-    assert "offen" in shown and "vage" not in shown and "leise" not in shown
-    a = s.answer
-    assert a.timings["cut_sentences"] == 1 and a.check["sentences"] == pipe.s.max_answer_sentences == 4
-    assert a.text.count("Lin Jian sagte es") == 4 and a.text.endswith("]"), a.check
-
-
 def test_the_date_filter_reaches_the_evidence_and_the_prompt_names_site_and_date(pipe, tmp_path):
     folder = tmp_path / "dated"
     folder.mkdir()
