@@ -59,7 +59,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     sim = similarity([s for s, _ in sents], evidence)
     q_terms = T.key_terms(question, lang) if question else []
     sent_keys = [C.keys(s, lang) for s, _ in sents]
-    has_figure = [any(k.kind == "number" for k in ks) for ks in sent_keys]
+    has_figure = [any(k.kind == "number" for k in ks) and bool(T.counts(s)) for ks, (s, _) in zip(sent_keys, sents)]
     # a "how many" question is answered by figures: once the answer gives one, its sentences without
     # any ("Selenskyj said this on Monday") cite context, not the answer, and are left out
     figures_only = bool(question and T.MANY_Q.search(question)) and any(has_figure)

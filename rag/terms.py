@@ -63,6 +63,17 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+# a day, month or year is no count ("am 29. Oktober", "October 29th", "2024")
+_MONTH = r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)[a-zä]*"
+_DATE = re.compile(rf"\b\d{{1,2}}(?:\.|st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+                   rf"|\b(?:19|20)\d\d\b", re.I)
+
+
+def counts(text: str) -> set[str]:
+    """The figures of a text that are not dates: what answers "how many"."""
+    return numbers(_DATE.sub(" ", text))
+
+
 def _group_of(word: str) -> tuple[str, ...] | None:
     w = fold(word)
     for g in GROUPS:

@@ -67,6 +67,13 @@ def test_a_how_many_answer_leaves_out_its_sentences_without_a_figure():
     assert text == "He said so on Monday. [2]" and "figureless" not in stats
 
 
+def test_a_date_is_no_figure_for_a_how_many_answer():
+    ev = [E(1, "Die USA forderten den Abzug von etwa 3.000 Truppen."), E(2, "CNN berichtete dies am 29. Oktober.")]
+    text, _, stats = verify("About 3,000 troops are stationed there [1]. CNN reported this on 29 October [2].", ev,
+                            matrix([[0.9, 0.2], [0.2, 0.9]]), question="How many troops are there according to CNN?")
+    assert text == "About 3,000 troops are stationed there. [1]" and stats["figureless"] == 1
+
+
 def test_a_how_far_answer_without_any_distance_gets_the_evidence_that_gives_one():
     ev = [E(1, "Selenskyj sagte, die Ukraine halte 50.000 Soldaten zurück."),
           E(2, "Die Truppen sind nur 50 Kilometer von der Grenze entfernt."),

@@ -57,3 +57,13 @@ def test_an_acronym_is_a_name_and_a_short_name_is_matched_exactly():
     assert not T.present(cnn[0], "Heute kann ich es bestätigen.")
     assert T.present(cnn[0], "Das berichtete CNN am Dienstag.")
     assert [t.kind for t in T.key_terms("Was sagte die VRC?", "de")] == ["entity"]  # China's initials
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Dieser Appell wurde am 29. Oktober von CNN berichtet.", set()),
+    ("On October 29th 2024 about 3,000 troops were moved.", {"3000"}),
+    ("Laut Seoul sei die Anzahl auf 11.000 gestiegen.", {"11000"}),
+    ("Der Einmarsch begann am 6. August.", set()),
+])
+def test_a_day_month_or_year_is_no_count(text, found):
+    assert T.counts(text) == found
