@@ -128,8 +128,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     # answered, whatever it cites: the best evidence that gives one is shown as well, quoted
     need = T.measure(question) if question else None
     holder = None
-    if kept and need is not None and not any(need.search(sent) for sent, _ in kept_src):
-        holder = next((e for e in [*ranked, *evidence] if need.search(e.text) and e.number not in seen), None)
+    if kept and need is not None and not any(T.gives(need, sent) for sent, _ in kept_src):
+        holder = next((e for e in [*ranked, *evidence] if T.gives(need, e.text) and e.number not in seen), None)
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang
     copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src] if foreign else []
     if foreign and all(copied):

@@ -139,7 +139,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
     money = T.MONEY_Q.search(question) if amount_q else None
     if money and T.fold(money.group(0)) not in {f for t in missing for f in t.forms} \
-            and not any(T.numbers(c.text) and T.MONEY.search(c.text) for c in chosen):
+            and not any(T.gives(T.MONEY, c.text) for c in chosen):
         missing.append(T.Term(money.group(0), "entity", (T.fold(money.group(0)),)))
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
     article = {p.doc_id: p for p in passages}

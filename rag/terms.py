@@ -17,16 +17,19 @@ COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
 MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
 # a question for an amount of money, which a figure of troops or years does not answer
 MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
-MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarde|milliarden|mrd|billion|billions|million|millionen|mio)\b|[$€]",
-                   re.I)
+MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarden?|mrd|billions?|million(?:en)?|mio)\b|[$€]", re.I)
 # "how far" is answered by a distance, not by a count of troops that happens to be near
 FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
 DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)
 
 
+def gives(measure: re.Pattern, text: str) -> bool:
+    """The text states a figure in that measure ("50 Kilometer", "9 Milliarden US-Dollar")."""
+    return bool(numbers(text)) and bool(measure.search(text))
+
+
 def measure(question: str) -> re.Pattern | None:
-    """The measure a figure must be in to answer the question: a distance for "how far", money for
-    "how much money"; None where any figure may do."""
+    """What a figure must measure to answer: a distance ("how far"), money ("how much money"), else None."""
     if FAR_Q.search(question):
         return DISTANCE
     return MONEY if COUNT_Q.search(question) and MONEY_Q.search(question) else None
