@@ -88,7 +88,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                    + 0.01 / (1 + c.rank)
                    + (cue_weight if say_q and N.SPEECH.search(c.text) else 0.0)
                    + (cue_weight if say_q and speaks(c.text) else 0.0)
-                   + (cue_weight if count_q and T.numbers(c.text) and (measure is None or measure.search(c.text))
+                   + (cue_weight if count_q and (T.gives(measure, c.text) if measure else T.numbers(c.text))
                       else 0.0))
     missing = T.missing(keys, [c.text for c in cands])
     if amount_q:  # "how many were killed": the event must come with a figure
