@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
 from . import format as fmt
 from ..config import Settings
-from ..errors import InputError, RagError
+from ..errors import RagError
 from ..load import KINDS, SUPPORTED, is_url
-from .articles import COLUMNS, article_rows, delete_file, ingest_uploads, store_upload
+from .articles import COLUMNS, article_rows, delete_file, ingest_uploads, store_uploads
 from ..types import IngestReport
 
 log = logging.getLogger(__name__)
@@ -75,18 +74,8 @@ def build_app(pipe, settings: Settings | None = None) -> gr.Blocks:
         return table, gr.update(choices=ids, value=None), fmt.message_html(banner, "error") if banner else ""
 
     def upload(paths, progress=gr.Progress()):
-        paths = [paths] if isinstance(paths, str) else list(paths or [])
-        rep, rejected = IngestReport(), {}
-        if len(paths) > s.max_files_per_upload:
-            rejected["upload"] = (f"{len(paths)} files; at most {s.max_files_per_upload} per upload, "
-                                  f"please upload them in batches")
-            paths = []
-        stored = []
-        for p in paths:
-            try:
-                stored.append(store_upload(Path(p), Path(p).name, s))
-            except (InputError, OSError) as e:
-                rejected[Path(p).name] = str(e)
+        rep = IngestReport()
+        stored, rejected = store_uploads([paths] if isinstance(paths, str) else list(paths or []), s)
         try:
             ingest_uploads(pipe, stored, s, rep, progress)
         except RagError as e:

@@ -47,6 +47,21 @@ def store_upload(src: Path, name: str, s: Settings) -> tuple[str, bool]:
     return name, existed
 
 
+def store_uploads(paths: list[str], s: Settings) -> tuple[list[tuple[str, bool]], dict[str, str]]:
+    """Every file of one upload checked and copied (store_upload): (stored, rejected name -> why).
+    More files than one upload may hold are all refused, with the reason, before any is copied."""
+    if len(paths) > s.max_files_per_upload:
+        return [], {"upload": f"{len(paths)} files; at most {s.max_files_per_upload} per upload, "
+                              f"please upload them in batches"}
+    stored, rejected = [], {}
+    for p in paths:
+        try:
+            stored.append(store_upload(Path(p), Path(p).name, s))
+        except (InputError, OSError) as e:
+            rejected[Path(p).name] = str(e)
+    return stored, rejected
+
+
 def _inside(s: Settings, doc_id: str) -> Path | None:
     root = Path(s.corpus_dir).resolve()
     path = (root / doc_id).resolve()
