@@ -130,6 +130,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     holder = None
     if kept and need is not None and not any(T.gives(need, sent) for sent, _ in kept_src):
         holder = next((e for e in [*ranked, *evidence] if T.gives(need, e.text) and e.number not in seen), None)
+        if holder is not None:
+            stats["measure"] = 1
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang
     copied = [next((n for n in ns if C.copies(sent, by_number[n])), None) for sent, ns in kept_src] if foreign else []
     if foreign and all(copied):
@@ -139,7 +141,6 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         if holder is not None:
             quoted.append(holder)
             cites.append((holder, _quote(holder), 1.0, True))
-            stats["measure"] = 1
         if best is not None and best not in quoted:  # as the check adds it to any answer
             quoted.append(best)
             cites.append((best, _quote(best), 1.0, True))
@@ -151,7 +152,6 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         kept.append(f"{_lead(lang, [holder])} {_quote(holder)} [{holder.number}]")
         cites.append((holder, kept[-1], 1.0, True))
         seen.add(holder.number)
-        stats["measure"] = 1
     if kept and best is not None and best.number not in seen and holder is None:  # the best lacks the measure
         # the model skipped the best evidence (it copied a neighbouring statement, or left the
         # figure out): a sentence that already says it gets its number, else it is shown quoted
