@@ -75,7 +75,7 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
     t4 = time.perf_counter()
     vec_of = {(pl["doc_id"], pl["start"]): v for pl, v in sents}
     vectors = np.stack([vec_of[(e.doc_id, e.start)] for e in evidence])
-    text, cited, check = cite.verify(raw_text, evidence, cite.embedding_similarity(embedder, vectors),
+    text, cited, check = cite.verify(raw_text, evidence, embedding_similarity(embedder, vectors),
                                      standalone, language, settings.support_threshold)
     if not cited and not (markers.looks_like_abstention(raw_text) and len(raw_text) < 200):
         # nothing the model wrote holds up: show the evidence itself rather than nothing
@@ -98,3 +98,13 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
 def _as_passage(e) -> Passage:
     return Passage(chunk_id=e.chunk_id, doc_id=e.doc_id, title=e.title, text=e.text, start=e.start,
                    end=e.end, score=e.score, source=e.source, date=e.date, site=e.site)
+
+
+def embedding_similarity(embedder, vectors: np.ndarray) -> cite.SimFn:
+    """Cosine of each answer sentence (query prompt) to each evidence sentence, whose vectors are the
+    ones stored at ingest (rows in evidence order): the answer's sentences are the only text embedded."""
+    def fn(sentences: Sequence[str], evidence: Sequence[Evidence]) -> np.ndarray:
+        if not sentences or not evidence:
+            return np.zeros((len(sentences), len(evidence)), dtype=np.float32)
+        return embedder.embed_queries(list(sentences)) @ np.asarray(vectors).T
+    return fn

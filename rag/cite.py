@@ -34,6 +34,11 @@ def _ranked(evidence: Sequence[Evidence]) -> list[Evidence]:
     return sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
 
 
+def _around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
+    """The sentences next to e from the same article: where a quote's speaker or a figure's source often stands."""
+    return [x.text for x in evidence if x.doc_id == e.doc_id and abs(x.number - e.number) == 1]
+
+
 def _with_label(e: Evidence) -> str:
     label = source_label(e)
     return f"{e.text} ({label})" if label else e.text
@@ -89,8 +94,7 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             # the article's site and date stand above its sentences in the prompt ("DW, 2020-01-19"):
             # "DW reported on 19 January 2020 ..." is grounded by them too
             texts = [_with_label(by_number[n]) for n in ns]
-            near = texts + [e.text for e in evidence for n in ns if e.doc_id == by_number[n].doc_id
-                            and abs(e.number - n) == 1]
+            near = texts + [x for n in ns for x in _around(by_number[n], evidence)]
             return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
                     and C.grounded([k for k in keys if k.kind != "number"], near, q_terms)
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
@@ -124,12 +128,16 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
-    # "how far" answered without any distance (or "how much money" without an amount) has not been
-    # answered, whatever it cites: the best evidence that gives one is shown as well, quoted
-    need = T.measure(question) if question else None
+    # "how far" answered without any distance ("how much money" without an amount, "how many" without
+    # a count) has not been answered, whatever it cites: the evidence that gives one is shown, quoted;
+    # first the one that names the question's source nearby ("laut dem CNN-Bericht")
+    need = C.figure_asked(question) if question else None
     holder = None
-    if kept and need is not None and not any(T.gives(need, sent) for sent, _ in kept_src):
-        holder = next((e for e in [*ranked, *evidence] if T.gives(need, e.text) and e.number not in seen), None)
+    if kept and need is not None and not any(need(sent) for sent, _ in kept_src):
+        named = [t for t in q_terms if t.kind in ("entity", "name")]
+        pool = [e for e in {id(e): e for e in [*ranked, *evidence]}.values() if need(e.text)]
+        holder = max(pool, key=lambda e: sum(any(T.present(t, x) for x in [_with_label(e), *_around(e, evidence)])
+                                             for t in named), default=None)  # max keeps the best-ranked of equals
         if holder is not None:
             stats["measure"] = 1
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang
@@ -138,9 +146,10 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         # the model copied the articles' sentences in their language for a reader of another: shown
         # as what they are, quotes, under a lead in the reader's language (never silently foreign text)
         quoted = [by_number[n] for n in dict.fromkeys(copied)]
-        if holder is not None:
+        if holder is not None and holder not in quoted:
             quoted.append(holder)
-            cites.append((holder, _quote(holder), 1.0, True))
+            if holder.number not in seen:  # cited, but the figure it gives was left out
+                cites.append((holder, _quote(holder), 1.0, True))
         if best is not None and best not in quoted:  # as the check adds it to any answer
             quoted.append(best)
             cites.append((best, _quote(best), 1.0, True))
@@ -150,7 +159,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         return " ".join(kept), cites, stats
     if holder is not None:
         kept.append(f"{_lead(lang, [holder])} {_quote(holder)} [{holder.number}]")
-        cites.append((holder, kept[-1], 1.0, True))
+        if holder.number not in seen:
+            cites.append((holder, kept[-1], 1.0, True))
         seen.add(holder.number)
     if kept and best is not None and best.number not in seen and holder is None:  # the best lacks the measure
         # the model skipped the best evidence (it copied a neighbouring statement, or left the
@@ -180,16 +190,6 @@ def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False, whole: 
                 else f"In den Artikeln heißt es{note}:" if whole else f"Dazu heißt es in den Artikeln{note}:")
     return (f"The articles do not say this directly. The closest they come{note}:" if fallback
             else f"The articles say{note}:" if whole else f"The articles also say{note}:")
-
-
-def embedding_similarity(embedder, vectors: np.ndarray) -> SimFn:
-    """Cosine of each answer sentence (query prompt) to each evidence sentence, whose vectors are the
-    ones stored at ingest (rows in evidence order): the answer's sentences are the only text embedded."""
-    def fn(sentences: Sequence[str], evidence: Sequence[Evidence]) -> np.ndarray:
-        if not sentences or not evidence:
-            return np.zeros((len(sentences), len(evidence)), dtype=np.float32)
-        return embedder.embed_queries(list(sentences)) @ np.asarray(vectors).T
-    return fn
 
 
 def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple[str, list[Evidence]]:

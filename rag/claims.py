@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from . import terms as T
 from .types import Evidence
@@ -63,3 +64,12 @@ def copies(sentence: str, e: Evidence, share: float = 0.6) -> bool:
 def wording(sentence: str) -> str:
     """The sentence's words alone, case folded: the same statement written twice compares equal."""
     return " ".join(re.findall(r"\w+", sentence.casefold()))
+
+
+def figure_asked(question: str) -> Callable[[str], bool] | None:
+    """What a sentence must state to answer the question at all: a distance ("how far"), an amount
+    of money ("how much money"), a count that is no date ("how many"); None where no figure is asked."""
+    need = T.measure(question)
+    if need is not None:
+        return lambda text: T.gives(need, text)
+    return (lambda text: bool(T.counts(text))) if T.MANY_Q.search(question) else None
