@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import cite, lang, markers, prompt
+from . import cite, lang, markers, prompt, quotes
 from .types import Answer, Citation, Evidence, Passage
 
 
@@ -79,7 +79,7 @@ def write(ans: Answer, stream: AnswerStream, evidence: Sequence[Evidence], passa
                                      standalone, language, settings.support_threshold)
     if not cited and not (markers.looks_like_abstention(raw_text) and len(raw_text) < 200):
         # nothing the model wrote holds up: show the evidence itself rather than nothing
-        text, top = cite.quote_fallback(evidence, language)
+        text, top = quotes.quote_fallback(evidence, language)
         cited, check["fallback"] = [(e, text, 1.0, True) for e in top], 1
     ans.timings["cite_s"] = time.perf_counter() - t4
     ans.check = check

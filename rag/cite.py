@@ -4,9 +4,11 @@ The answer is split into sentences; each `[n]` is parsed and numbers out of rang
 Every figure, name, country and office an answer sentence states must appear in the evidence
 sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
 A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
-cites nothing gets the evidence that does, and one that no evidence supports is removed.
+cites nothing gets the evidence that does, and one that no evidence supports is removed. An answer
+to "what did X say" whose citations never name X (nor stand beside a sentence that does) is withdrawn.
 The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
-back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers.
+back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers;
+the pipeline's own words around the evidence it quotes in rag.quotes.
 """
 from __future__ import annotations
 
@@ -18,20 +20,12 @@ from . import lang as L  # noqa: N812 - the module stays distinct from the `lang
 from . import claims as C
 from . import terms as T
 from .markers import parse, strip_markers
+from .quotes import lead as _lead, quote as _quote, ranked as _ranked
 from .prompt import source_label
 from .types import Evidence
+from .vocab import OFFICES, SAY_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
-
-
-def _quote(e: Evidence) -> str:
-    # an article's own "[99]" must not read as a citation marker inside the quote
-    return f"„{' '.join(strip_markers(e.text).split())}“"
-
-
-def _ranked(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """The evidence chosen for its score, best first (neighbours came along for context only)."""
-    return sorted((e for e in evidence if not e.neighbour), key=lambda e: -e.score)
 
 
 def _around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
@@ -128,6 +122,14 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
+    # "what did X say" answered only from sentences that neither name X nor stand beside one that does
+    # reports someone else's words (the president's for the defence minister's): nothing is kept,
+    # and the answer falls back to quoting the closest evidence
+    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES] if SAY_Q.search(question) else []
+    if kept and asked and not any(T.present(t, x) for _, ns in kept_src for n in ns for t in asked
+                                  for x in [_with_label(by_number[n]), *_around(by_number[n], evidence)]):
+        stats["speaker"] = 1
+        return "", [], stats
     # "how far" answered without any distance ("how much money" without an amount, "how many" without
     # a count) has not been answered, whatever it cites: the evidence that gives one is shown, quoted;
     # first the one that names the question's source nearby ("laut dem CNN-Bericht")
@@ -174,27 +176,3 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             cites.append((best, kept[-1], 1.0, True))
         stats["added"] = stats.get("added", 0) + 1
     return " ".join(kept), cites, stats
-
-
-# the quotes' language, named in the reader's: "(in German)", "(auf Englisch)"
-_LANGUAGE = {"en": {"de": " (in German)", "en": ""}, "de": {"en": " (auf Englisch)", "de": ""}}
-
-
-def _lead(lang: str, quoted: Sequence[Evidence], fallback: bool = False, whole: bool = False) -> str:
-    """What introduces evidence the pipeline quotes itself; names the quotes' language when it is
-    not the answer's. whole: the quotes are the whole answer, not an addition to it."""
-    langs = {L.detect(e.text, lang) for e in quoted}
-    note = _LANGUAGE.get(lang, _LANGUAGE["en"]).get(langs.pop(), "") if len(langs) == 1 else ""
-    if lang == "de":
-        return (f"Direkt steht das nicht in den Artikeln. Am nächsten kommt{note}:" if fallback
-                else f"In den Artikeln heißt es{note}:" if whole else f"Dazu heißt es in den Artikeln{note}:")
-    return (f"The articles do not say this directly. The closest they come{note}:" if fallback
-            else f"The articles say{note}:" if whole else f"The articles also say{note}:")
-
-
-def quote_fallback(evidence: Sequence[Evidence], lang: str, n: int = 2) -> tuple[str, list[Evidence]]:
-    """When no sentence of the model's answer survives the check: the best evidence itself, quoted."""
-    top = _ranked(evidence)[:n]
-    top = sorted(top, key=lambda e: e.number)
-    # said as what it is: the model's answer did not hold up, these sentences are the closest evidence
-    return _lead(lang, top, fallback=True) + " " + " ".join(f"{_quote(e)} [{e.number}]" for e in top), top

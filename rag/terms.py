@@ -9,18 +9,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import EVENTS, GROUPS, fold
+from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
-# a question for a count or an amount, and one for a count alone ("how much influence" is no figure)
-COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
-MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
-# a question for an amount of money, which a figure of troops or years does not answer
-MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
-MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarden?|mrd|billions?|million(?:en)?|mio)\b|[$€]", re.I)
-# "how far" is answered by a distance, not by a count of troops that happens to be near
-FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
-DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)
 
 
 def gives(measure: re.Pattern, text: str) -> bool:
@@ -132,6 +123,7 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
         if hit:
             terms.append(Term(hit, "entity", g))
     seen = {f for t in terms for f in t.forms}
+    tails = tuple(t.text.split()[-1] for t in terms)  # "Koreans" goes on "north korea", it names nothing new
     words = _WORD.findall(question)
     for i, w in enumerate(words):
         g = _group_of(w)
@@ -146,7 +138,8 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
             # an acronym ("CNN", "KBS") names one broadcaster or body however often it is written
             acronym = part.isalpha() and part.isupper() and len(part) <= 5
             if len(part) > 2 and part[0].isupper() and not _group_of(part) \
-                    and (acronym or not _common(part, lang)) and fold(part) not in seen:
+                    and (acronym or not _common(part, lang)) and fold(part) not in seen \
+                    and not fold(part).startswith(tails):
                 terms.append(Term(part, "name", (fold(part),)))
                 seen.add(fold(part))
     terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]

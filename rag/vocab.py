@@ -1,7 +1,8 @@
 """The word lists behind key terms: groups of English and German spellings that name one thing
-("Beijing" = "Peking") and the events an answer must be backed on, stored folded (lower case,
-umlauts spelled out) as rag.terms compares them. Data apart from the matching logic, so a group
-is added without reading the code that uses it."""
+("Beijing" = "Peking"), offices among them, and the events an answer must be backed on, stored
+folded (lower case, umlauts spelled out) as rag.terms compares them; and the patterns that tell what
+a question asks for (a statement, a count, a distance, an amount of money). Data apart from the
+matching logic, so a group is added without reading the code that uses it."""
 from __future__ import annotations
 
 import re
@@ -45,13 +46,19 @@ european union, europäische union
 kursk
 kharkiv, charkiw, charkow, kharkov
 zelensky, zelenskyy, selenskyj
+parliament, parlament, duma
+"""
+# Offices: one person speaks in each, so "what did the defence minister say" is not answered by what
+# someone else said, even of the same country.
+_OFFICES = """
 prime minister, premierminister, ministerpräsident, regierungschef
 defence minister, defense minister, verteidigungsminister
 foreign minister, secretary of state, außenminister
 chancellor, kanzler
 ambassador, botschafter
-parliament, parlament, duma
 general secretary, secretary general, generalsekretär
+"""
+_UNITS = """
 dollar, us-dollar, usd
 euro
 billion, milliarde, mrd
@@ -82,5 +89,18 @@ def _parse(block: str) -> list[tuple[str, ...]]:
     return [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(","))) for line in block.strip().splitlines()]
 
 
-GROUPS = _parse(_GROUPS)
+OFFICES = _parse(_OFFICES)
+GROUPS = _parse(_GROUPS) + OFFICES + _parse(_UNITS)
 EVENTS = _parse(_EVENTS)
+# questions about what someone said
+SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
+                   r"reagiert|Haltung|Position|Stellung)\w*", re.I)
+# a question for a count or an amount, and one for a count alone ("how much influence" is no figure)
+COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
+MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
+# a question for an amount of money, which a figure of troops or years does not answer
+MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
+MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarden?|mrd|billions?|million(?:en)?|mio)\b|[$€]", re.I)
+# "how far" is answered by a distance, not by a count of troops that happens to be near
+FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
+DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)

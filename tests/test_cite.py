@@ -2,7 +2,8 @@
 answer sentence must be in the evidence sentence it cites."""
 import numpy as np
 
-from rag.cite import quote_fallback, verify
+from rag.cite import verify
+from rag.quotes import quote_fallback
 from rag.markers import looks_like_abstention
 from rag.types import Evidence
 
@@ -110,6 +111,26 @@ def test_a_how_many_answer_without_any_count_gets_the_count_its_source_gives():
     text, cites, stats = verify("Die USA fordern den Abzug der Truppen aus Kursk [2].", ev, matrix([[0.3, 0.9, 0.5]]),
                                 lang="de", question=q)
     assert "3.000" in text and [e.number for e, *_ in cites] == [2] and stats["measure"] == 1
+
+
+def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
+    ev = [E(1, "Laut Verteidigungsminister Lloyd Austin waren nur einige Truppen dort.", doc="d1"),
+          E(2, "Der ukrainische Präsident sagte, 11.000 Nordkoreaner seien in Kursk.", doc="d2"),
+          E(3, "„Wir prüfen alle Optionen.“", doc="d3"), E(4, "Das sagte Botschafter Wood am Montag.", doc="d3")]
+    sim = matrix([[0.2, 0.9, 0.1, 0.1]])
+    answer = "The Ukrainian defence minister said 11,000 North Koreans are in Kursk [2]."
+    text, cites, stats = verify(answer, ev, sim, question="What did Ukraine's defence minister say about the troops?")
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # the office named by what it cites, or by the sentence beside it (a quote, then its speaker)
+    text, _, stats = verify("The defence minister spoke of only a few troops [1].", ev, matrix([[0.9, 0.1, 0.1, 0.1]]),
+                            question="What did the defence minister say?")
+    assert text.endswith("[1]") and "speaker" not in stats
+    text, _, stats = verify("He said they are examining all options [3].", ev, matrix([[0.1, 0.1, 0.9, 0.3]]),
+                            question="What did the ambassador say?")
+    assert text.endswith("[3]") and "speaker" not in stats
+    # no statement asked for, or no person or office named: nothing is withdrawn
+    _, _, stats = verify(answer, ev, sim, question="How many North Koreans are in Kursk?")
+    assert "speaker" not in stats
 
 
 def test_a_sentence_written_twice_is_kept_once():

@@ -67,3 +67,11 @@ def test_an_acronym_is_a_name_and_a_short_name_is_matched_exactly():
 ])
 def test_a_day_month_or_year_is_no_count(text, found):
     assert T.counts(text) == found
+
+
+def test_a_word_that_goes_on_a_matched_phrase_is_no_name_of_its_own():
+    # "North Koreans" is the phrase "north korea" inflected: an answer saying it must not need "Koreans"
+    # in a German sentence that says "Nordkoreaner"
+    terms = T.key_terms("11,000 North Koreans are in Kursk.", "en")
+    assert [t.text for t in terms if t.kind == "name"] == []
+    assert all(T.present(t, "11.000 Nordkoreaner sind in Kursk.") for t in terms)
