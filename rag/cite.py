@@ -23,7 +23,7 @@ from .markers import parse, strip_markers
 from .quotes import lead as _lead, quote as _quote, ranked as _ranked
 from .prompt import source_label
 from .types import Evidence
-from .vocab import OFFICES, SAY_Q
+from .vocab import OFFICES, PEOPLE, SAY_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
@@ -40,6 +40,22 @@ def _with_label(e: Evidence) -> str:
 
 def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
            threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
+    """`_verify`, then the answer as a whole: "what did X say" (X a person, an office, a rare name)
+    answered only from sentences that neither name X nor stand beside one that does reports someone
+    else's words (the president's for the defence minister's): withdrawn (`speaker`), so that the
+    answer falls back to quoting the closest evidence."""
+    out, cites, stats = _verify(text, evidence, similarity, question, lang, threshold, margin)
+    asked = [t for t in T.key_terms(question, lang) if t.kind == "name" or t.forms in OFFICES + PEOPLE] \
+        if question and SAY_Q.search(question) else []
+    if cites and asked and not any(T.present(t, x) for e, *_ in cites for t in asked
+                                   for x in [_with_label(e), *_around(e, evidence)]):
+        stats["speaker"] = 1
+        return "", [], stats
+    return out, cites, stats
+
+
+def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str, lang: str,
+            threshold: float, margin: float) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
     """Check every sentence of an answer against the evidence it cites, exactly.
 
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
@@ -122,14 +138,6 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
-    # "what did X say" answered only from sentences that neither name X nor stand beside one that does
-    # reports someone else's words (the president's for the defence minister's): nothing is kept,
-    # and the answer falls back to quoting the closest evidence
-    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES] if SAY_Q.search(question) else []
-    if kept and asked and not any(T.present(t, x) for _, ns in kept_src for n in ns for t in asked
-                                  for x in [_with_label(by_number[n]), *_around(by_number[n], evidence)]):
-        stats["speaker"] = 1
-        return "", [], stats
     # "how far" answered without any distance ("how much money" without an amount, "how many" without
     # a count) has not been answered, whatever it cites: the evidence that gives one is shown, quoted;
     # first the one that names the question's source nearby ("laut dem CNN-Bericht")

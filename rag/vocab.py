@@ -45,8 +45,11 @@ united nations, vereinte nationen, vereinten nationen, uno
 european union, europäische union
 kursk
 kharkiv, charkiw, charkow, kharkov
-zelensky, zelenskyy, selenskyj
 parliament, parlament, duma
+"""
+# People whose names are spelled differently in English and German
+_PEOPLE = """
+zelensky, zelenskyy, selenskyj
 """
 # Offices: one person speaks in each, so "what did the defence minister say" is not answered by what
 # someone else said, even of the same country.
@@ -89,8 +92,8 @@ def _parse(block: str) -> list[tuple[str, ...]]:
     return [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(","))) for line in block.strip().splitlines()]
 
 
-OFFICES = _parse(_OFFICES)
-GROUPS = _parse(_GROUPS) + OFFICES + _parse(_UNITS)
+OFFICES, PEOPLE = _parse(_OFFICES), _parse(_PEOPLE)
+GROUPS = _parse(_GROUPS) + PEOPLE + OFFICES + _parse(_UNITS)
 EVENTS = _parse(_EVENTS)
 # questions about what someone said
 SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"

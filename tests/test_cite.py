@@ -131,6 +131,10 @@ def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
     # no statement asked for, or no person or office named: nothing is withdrawn
     _, _, stats = verify(answer, ev, sim, question="How many North Koreans are in Kursk?")
     assert "speaker" not in stats
+    # the answer as a whole counts: the best evidence the check adds names the office
+    ev[0].score = 0.9
+    text, _, stats = verify(answer, ev, sim, question="What did the defence minister say about the troops?")
+    assert "Lloyd Austin" in text and "speaker" not in stats
 
 
 def test_a_sentence_written_twice_is_kept_once():
