@@ -54,6 +54,22 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
+def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool]]) -> list[T.Term]:
+    """The question's terms that no one article holds together (Lawrow named in one, the North Korean
+    troops in others): one term naming those the closest article has and lacks ("Lawrow +
+    nordkoreanische"), for the abstention to say so; none when one article holds them all."""
+    named = [k for k, t in enumerate(keys) if t.kind != "number"]
+    cover: dict[str, set[int]] = {}
+    for c in cands:
+        cover.setdefault(c.doc_id, set()).update(k for k in named if hits[id(c)][k])
+    closest = max(cover.values(), key=len, default=set())
+    lack = [keys[k].text for k in named if k not in closest]
+    if len(named) < 2 or not lack or not closest:
+        return []
+    head = max(closest, key=lambda k: (keys[k].kind == "name", k))  # "Sergej Lawrow": the surname
+    return [T.Term(" + ".join([keys[head].text, *lack]), "together", ())]
+
+
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
@@ -93,6 +109,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     if amount_q:  # "how many were killed": the event must come with a figure
         missing += [t for t in keys if t.kind == "event" and t not in missing
                     and not any(T.numbers(c.text) and T.present(t, c.text) for c in cands)]
+    if say_q and not missing:  # "what did X say about Y": X and Y in one article, not each in its own
+        missing += _apart(keys, cands, hits)
     ranked = sorted(cands, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[_Cand] = []

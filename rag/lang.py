@@ -42,12 +42,24 @@ def detect(text: str, default: str = "en") -> str:
     return best if scores[best] > 0 else default
 
 
+# "… mentions "Lawrow" together with "nordkoreanische"": terms the articles hold, but never together
+WORDS = {"de": ("zusammen mit", "und"), "en": ("together with", "and")}
+
+
 def abstain_text(lang: str, missing: list[str] | None = None) -> str:
     """The abstention, naming what the articles lack when the pipeline knows it."""
     base = ABSTAIN.get(lang, ABSTAIN["en"])
     if not missing:
         return base
-    names = ", ".join(f"„{m}“" if lang == "de" else f'"{m}"' for m in missing)
+    together, and_ = WORDS.get(lang, WORDS["en"])
+
+    def q(x: str) -> str:
+        return f"„{x}“" if lang == "de" else f'"{x}"'
+
+    def named(m: str) -> str:  # "A + B"
+        head, *rest = m.split(" + ")
+        return q(head) + (f" {together} " + f" {and_} ".join(map(q, rest)) if rest else "")
+    names = ", ".join(named(m) for m in missing)
     return base + (f" Keiner der gefundenen Sätze erwähnt {names}." if lang == "de"
                    else f" None of the sentences found mentions {names}.")
 

@@ -115,3 +115,16 @@ def test_a_how_far_question_puts_a_distance_before_a_count_and_a_named_source_is
     assert "Kilometer" in best.text  # the count of soldiers near it scores below the distance
     # CNN names the source; "kann" is no spelling of "CNN"
     assert any("CNN" in e.text for e in ev)
+
+
+def test_what_x_said_about_y_needs_x_and_y_in_one_article():
+    q, ps, ss = setup([("a", "Außenminister Sergej Lawrow sprach in Genf über Terrorgruppen.", 0.55),
+                       ("b", "Nordkoreanische Truppen sind in Kursk eingetroffen.", 0.60)])
+    _, missing = select("Was hat Außenminister Sergej Lawrow zu den nordkoreanischen Truppen gesagt?", "de",
+                        q, ps, ss)
+    assert [(t.text, t.kind) for t in missing] == [("Lawrow + nordkoreanischen", "together")]
+    # one article holds both: answered from it; not a "what did X say" question: not required
+    q, ps2, ss2 = setup([("a", "Sergej Lawrow sprach über nordkoreanische Truppen.", 0.7),
+                         ("b", "Nordkoreanische Truppen sind in Kursk eingetroffen.", 0.60)])
+    assert not select("Was hat Sergej Lawrow zu den nordkoreanischen Truppen gesagt?", "de", q, ps2, ss2)[1]
+    assert not select("Wo waren Lawrow und die nordkoreanischen Truppen?", "de", q, ps, ss)[1]

@@ -30,6 +30,13 @@ def test_abstention_text_follows_the_language():
     assert abstain_text("de") == "Dazu steht nichts in den Artikeln." and abstain_text("xx") == abstain_text("en")
 
 
+def test_the_abstention_names_terms_that_never_stand_together():
+    assert abstain_text("de", ["Lawrow + nordkoreanische"]).endswith(
+        "Keiner der gefundenen Sätze erwähnt „Lawrow“ zusammen mit „nordkoreanische“.")
+    assert abstain_text("en", ["Japan", "Scholz + Kursk + Seoul"]).endswith(
+        'mentions "Japan", "Scholz" together with "Kursk" and "Seoul".')
+
+
 def test_the_language_of_a_longer_answer_is_read_from_its_function_words():
     from rag.lang import dominant
     assert dominant("The troops moved from Pjöngjang to Kursk, according to the ministry.") == "en"
