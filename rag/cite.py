@@ -33,6 +33,12 @@ def _around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
     return [x.text for x in evidence if x.doc_id == e.doc_id and abs(x.number - e.number) == 1]
 
 
+def _naming(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -> int:
+    """How many of the terms e names, with its article's label, or the sentence beside it names."""
+    texts = [_with_label(e), *_around(e, evidence)]
+    return sum(any(T.present(t, x) for x in texts) for t in terms)
+
+
 def _with_label(e: Evidence) -> str:
     label = source_label(e)
     return f"{e.text} ({label})" if label else e.text
@@ -44,18 +50,17 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     answered only from sentences that neither name X nor stand beside one that does reports someone
     else's words (the president's for the defence minister's): withdrawn (`speaker`), so that the
     answer falls back to quoting the closest evidence."""
-    out, cites, stats = _verify(text, evidence, similarity, question, lang, threshold, margin)
-    asked = [t for t in T.key_terms(question, lang) if t.kind == "name" or t.forms in OFFICES + PEOPLE] \
-        if question and SAY_Q.search(question) else []
-    if cites and asked and not any(T.present(t, x) for e, *_ in cites for t in asked
-                                   for x in [_with_label(e), *_around(e, evidence)]):
+    q_terms = T.key_terms(question, lang) if question else []
+    out, cites, stats = _verify(text, evidence, similarity, question, q_terms, lang, threshold, margin)
+    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES + PEOPLE] if SAY_Q.search(question) else []
+    if cites and asked and not any(_naming(e, evidence, asked) for e, *_ in cites):
         stats["speaker"] = 1
         return "", [], stats
     return out, cites, stats
 
 
-def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str, lang: str,
-            threshold: float, margin: float) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
+def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str, q_terms: list[T.Term],
+            lang: str, threshold: float, margin: float) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
     """Check every sentence of an answer against the evidence it cites, exactly.
 
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
@@ -72,7 +77,6 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
         return "", [], stats
     by_number = {e.number: e for e in evidence}
     sim = similarity([s for s, _ in sents], evidence)
-    q_terms = T.key_terms(question, lang) if question else []
     sent_keys = [C.keys(s, lang) for s, _ in sents]
     has_figure = [any(k.kind == "number" for k in ks) and bool(T.counts(s)) for ks, (s, _) in zip(sent_keys, sents)]
     # a "how many" question is answered by figures: once the answer gives one, its sentences without
@@ -145,9 +149,9 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
     holder = None
     if kept and need is not None and not any(need(sent) for sent, _ in kept_src):
         named = [t for t in q_terms if t.kind in ("entity", "name")]
-        pool = [e for e in {id(e): e for e in [*ranked, *evidence]}.values() if need(e.text)]
-        holder = max(pool, key=lambda e: sum(any(T.present(t, x) for x in [_with_label(e), *_around(e, evidence)])
-                                             for t in named), default=None)  # max keeps the best-ranked of equals
+        pool = [e for e in [*ranked, *(e for e in evidence if e.neighbour)] if need(e.text)]
+        # max keeps the best-ranked of equals
+        holder = max(pool, key=lambda e: _naming(e, evidence, named), default=None)
         if holder is not None:
             stats["measure"] = 1
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang

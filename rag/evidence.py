@@ -59,12 +59,14 @@ def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool
     troops in others): one term naming those the closest article has and lacks ("Lawrow +
     nordkoreanische"), for the abstention to say so; none when one article holds them all."""
     named = [k for k, t in enumerate(keys) if t.kind != "number"]
+    if len(named) < 2:
+        return []
     cover: dict[str, set[int]] = {}
     for c in cands:
         cover.setdefault(c.doc_id, set()).update(k for k in named if hits[id(c)][k])
     closest = max(cover.values(), key=len, default=set())
     lack = [keys[k].text for k in named if k not in closest]
-    if len(named) < 2 or not lack or not closest:
+    if not lack or not closest:
         return []
     head = max(closest, key=lambda k: (keys[k].kind == "name", k))  # "Sergej Lawrow": the surname
     return [T.Term(" + ".join([keys[head].text, *lack]), "together", ())]
