@@ -18,14 +18,11 @@ import numpy as np
 from . import neighbours as N
 from . import terms as T
 from .types import Evidence, Passage
-from .vocab import SAY_Q
+from .vocab import FIGURE_Q, SAY_Q
 
 # an office or body that speaks for a country: "das chinesische Außenministerium", "Sprecher der
 # chinesischen Botschaft" (the country as speaker, not as the topic of someone else's statement)
 _SPEAKER = r"(ministeri|sprecher|botschaft|regierung|minister|präsident|führung|behörde|ministry|spokes|embassy|government)"
-# questions about figures (those about statements: vocab.SAY_Q)
-_HOW_MANY_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
-                         r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
 
 
 @dataclass
@@ -88,7 +85,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     # a term most candidates share ("North Korea" here) says little; a rare one ("Seoul") a lot
     df = [sum(hits[id(c)][k] for c in cands) for k in range(len(keys))]  # candidates holding each term
     idf = [math.log((1 + len(cands)) / (1 + n)) + 0.1 for n in df]
-    say_q, count_q = bool(SAY_Q.search(question)), bool(_HOW_MANY_Q.search(question))
+    say_q, count_q = bool(SAY_Q.search(question)), bool(FIGURE_Q.search(question))
     amount_q = bool(T.COUNT_Q.search(question))
     # the figure must be of the measure asked about: a distance, or money for "how much money"
     measure = T.measure(question)

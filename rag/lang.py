@@ -43,7 +43,7 @@ def detect(text: str, default: str = "en") -> str:
 
 
 # "… mentions "Lawrow" together with "nordkoreanische"": terms the articles hold, but never together
-WORDS = {"de": ("zusammen mit", "und"), "en": ("together with", "and")}
+_TOGETHER = {"de": ("zusammen mit", "und"), "en": ("together with", "and")}
 
 
 def abstain_text(lang: str, missing: list[str] | None = None) -> str:
@@ -51,7 +51,7 @@ def abstain_text(lang: str, missing: list[str] | None = None) -> str:
     base = ABSTAIN.get(lang, ABSTAIN["en"])
     if not missing:
         return base
-    together, and_ = WORDS.get(lang, WORDS["en"])
+    together, and_ = _TOGETHER.get(lang, _TOGETHER["en"])
 
     def q(x: str) -> str:
         return f"„{x}“" if lang == "de" else f'"{x}"'

@@ -98,6 +98,9 @@ EVENTS = _parse(_EVENTS)
 # questions about what someone said
 SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
                    r"reagiert|Haltung|Position|Stellung)\w*", re.I)
+# questions about figures of any kind (evidence with a figure is preferred for them)
+FIGURE_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
+                      r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
 # a question for a count or an amount, and one for a count alone ("how much influence" is no figure)
 COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
 MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
