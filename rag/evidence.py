@@ -105,9 +105,15 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                    + (cue_weight if count_q and (T.gives(measure, c.text) if measure else T.numbers(c.text))
                       else 0.0))
     missing = T.missing(keys, [c.text for c in cands])
-    if amount_q:  # "how many were killed": the event must come with a figure
+    if amount_q:  # "how many were killed": the event must come with a count (a year is none), in an
+        # article that names whom the question asks about (not the killed of another war beside them)
+        about = {k for k, t in enumerate(keys) if t.kind in ("entity", "name")}
+        cover: dict[str, set[int]] = {}
+        for c in cands:
+            cover.setdefault(c.doc_id, set()).update(k for k in about if hits[id(c)][k])
+        named = {d for d, ks in cover.items() if ks == about}
         missing += [t for t in keys if t.kind == "event" and t not in missing
-                    and not any(T.numbers(c.text) and T.present(t, c.text) for c in cands)]
+                    and not any(c.doc_id in named and T.counts(c.text) and T.present(t, c.text) for c in cands)]
     if say_q and not missing:  # "what did X say about Y": X and Y in one article, not each in its own
         missing += _apart(keys, cands, hits)
     ranked = sorted(cands, key=lambda c: -c.score)

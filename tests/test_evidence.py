@@ -104,6 +104,25 @@ def test_a_count_question_needs_its_event_with_a_figure_and_a_money_question_an_
     assert not missing
 
 
+def test_a_count_of_the_dead_must_come_from_an_article_about_those_the_question_names():
+    # among other news: the killed of another war have a figure, these troops only a fate
+    q, ps, ss = setup([("a", "Nordkoreanische Soldaten stehen in Kursk.", 0.80),
+                       ("a", "Natürlich werden diese Menschen sterben.", 0.40),
+                       ("b", "In Nigeria wurden 2013 drei Mediziner getötet.", 0.50),
+                       ("b", "Auch Nordkoreaner arbeiten dort.", 0.45)])
+    question = "Wie viele nordkoreanische Soldaten sind in Kursk getötet worden?"
+    _, missing = select(question, "de", q, ps, ss)
+    assert [t.text for t in missing] == ["getötet"]
+    q, ps, ss = setup([("a", "Nordkoreanische Soldaten stehen in Kursk.", 0.80),
+                       ("a", "Dort wurden 40 von ihnen getötet.", 0.60)])
+    _, missing = select(question, "de", q, ps, ss)
+    assert not missing  # the count and the names stand in one article (in different sentences)
+    q, ps, ss = setup([("a", "Nordkoreanische Soldaten stehen in Kursk.", 0.80),
+                       ("a", "Im Jahr 2024 wurden dort Soldaten getötet.", 0.60)])
+    _, missing = select(question, "de", q, ps, ss)
+    assert [t.text for t in missing] == ["getötet"]  # a year is no count
+
+
 def test_a_how_far_question_puts_a_distance_before_a_count_and_a_named_source_is_heard():
     q, ps, ss = setup([("a", "In Kursk stehen fast 50.000 Soldaten, darunter 11.000 Nordkoreaner.", 0.66),
                        ("b", "Die Truppen stehen in Kursk, nur 50 Kilometer von der Grenze entfernt.", 0.64),
