@@ -106,3 +106,24 @@ def test_published_date(head, body, title, url, want):
 ])
 def test_clean_title(title, site, url, want):
     assert clean_title(title, site, url) == want
+
+
+def test_a_related_stories_box_and_a_teaser_line_are_dropped_and_the_article_stays():
+    from rag.load import parse
+    from rag.load.furniture import drop_related
+
+    text = ("Lin Jian sagte am Dienstag, das bleibe ihnen überlassen.\n"
+            "VERWANDTE GESCHICHTEN\n"
+            "Die Ukraine „hält“ eine 50.000 Mann starke Truppe zurück: Selenskyj\n"
+            "Nordkoreanische Truppen werden bald kämpfen, sagen die USA\n"
+            "China steht zunehmend unter Druck.\n"
+            "Mehr zum Thema ‒ Die antichinesische Front: Resolution des EU-Parlaments\n"
+            "Lesen Sie auch die Erklärung des Ministeriums, die am Montag kam.")
+    out = drop_related(text)
+    assert out.split("\n") == ["Lin Jian sagte am Dienstag, das bleibe ihnen überlassen.",
+                               "China steht zunehmend unter Druck.",  # the article goes on: a sentence
+                               "Lesen Sie auch die Erklärung des Ministeriums, die am Montag kam."]
+    doc = parse(text.encode(), "a.txt")  # saved text articles are cleaned as web pages are
+    assert "VERWANDTE" not in doc.text and "50.000 Mann" not in doc.text and "Druck" in doc.text
+    plain = "Erster Satz.\nZweiter Satz ohne Punkt\nDritter Satz."
+    assert drop_related(plain) == plain  # nothing to drop: the text as it was

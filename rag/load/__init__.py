@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..types import Document
 from . import html, office
 from .fetch import fetch, is_url
-from .furniture import site_of
+from .furniture import drop_related, site_of
 from .text import decode, front_matter, normalize
 
 __all__ = ["SUPPORTED", "parse", "load_file", "load_url", "discover", "decode", "url_doc_id", "is_url"]
@@ -50,7 +50,7 @@ def parse(raw: bytes, name: str, source: str = "", url: str = "", charset: str |
         meta = {k: v for k, v in vars(pm).items() if v}
     else:
         meta, body = front_matter(decode(raw, name, charset), name)
-        text = normalize(body)
+        text = drop_related(normalize(body))
         if suffix in {".md", ".markdown"} and "title" not in meta:
             m = re.search(r"^#\s+(.+)$", text, re.M)
             if m:

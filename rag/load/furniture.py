@@ -1,7 +1,7 @@
 """The page furniture trafilatura leaves in: the site's name and a date around the headline
 (`clean_title`) and credit, copyright, dateline, byline, author-box and appeal lines in the text
-(`drop_furniture`). Generic rules by what a line says, not per site, so they hold for pages the
-fixtures never showed."""
+(`drop_furniture`), and related-story boxes in any article (`drop_related`). Generic rules by
+what a line says, not per site, so they hold for pages the fixtures never showed."""
 from __future__ import annotations
 
 import re
@@ -129,3 +129,40 @@ def drop_furniture(text: str) -> tuple[str, str]:
             line = line[:m.start()].rstrip()
         kept.append(line)
     return normalize("\n".join(kept)), byline
+
+
+# --- related stories ----------------------------------------------------------------------------
+# A "related stories" box between the paragraphs: its heading, then headlines of other articles
+# (no sentence ends in a full stop), until the article goes on. Saved text articles keep it where a
+# web page's markup would have told trafilatura; its headlines would be cited as this article's
+# words ("Die Ukraine „hält“ eine 50.000 Mann starke Truppe zurück ...").
+_RELATED_HEAD = re.compile(r"^(?:verwandte (?:geschichten|artikel|themen|beiträge|nachrichten)|related "
+                           r"(?:stories|articles|news|coverage|content)|(?:lesen sie|read) (?:auch|mehr|also|more)"
+                           r"|mehr zum thema|more on this(?: topic| story)?|siehe auch|see also|auch interessant"
+                           r"|das könnte sie auch interessieren|you (?:may|might) also like|weitere artikel"
+                           r"|more stories|empfohlene artikel)\s*[:›»>]?$", re.I)
+# one line: "Mehr zum Thema ‒ <headline>", "Lesen Sie auch: <headline>"
+_RELATED_LINE = re.compile(r"^(?:mehr zum thema|lesen sie (?:auch|mehr)|read (?:more|also)|siehe auch|see also"
+                           r"|related)\s*[:‒–—-]\s*\S.{0,200}$", re.I)
+_ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'“”»«‘’)]*$")
+
+
+def drop_related(text: str) -> str:
+    """The text without related-story boxes (a heading line and the headlines under it, at most
+    eight) and one-line teasers ("Mehr zum Thema ‒ ..."); the article's own paragraphs stay."""
+    lines, kept, i = text.split("\n"), [], 0
+    while i < len(lines):
+        s = lines[i].strip()
+        if _RELATED_LINE.match(s):
+            i += 1
+            continue
+        if _RELATED_HEAD.match(s):
+            j = i + 1
+            while j < len(lines) and j - i <= 8 and lines[j].strip() and len(lines[j]) <= 160 \
+                    and not _ENDS_SENTENCE.search(lines[j].strip()):
+                j += 1
+            i = j
+            continue
+        kept.append(lines[i])
+        i += 1
+    return normalize("\n".join(kept))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .dates import published_date
-from .furniture import clean_title, drop_furniture, site_names, site_of
+from .furniture import clean_title, drop_furniture, drop_related, site_names, site_of
 from .text import normalize
 
 
@@ -86,7 +86,7 @@ def extract(page: str, url: str = "") -> tuple[str, PageMeta]:
     fallback_text, fallback_title = visible_text(page)
     if not text:
         text = fallback_text
-    text, byline = drop_furniture(text)
+    text, byline = drop_furniture(drop_related(text))
     if doc is None:
         site = _site(None, url)
         return text, PageMeta(title=clean_title(fallback_title, site, url), url=url, site=site,
