@@ -69,10 +69,12 @@ million, millionen, mio
 percent, prozent
 """
 # Events a question can ask about that the articles may simply not report; an answer claiming one
-# must cite a sentence that reports it.
+# must cite a sentence that reports it. "Captured" is a prisoner or a town ("eroberten dort mehr als
+# zwei Dutzend Siedlungen"); "gefangen" and "prisoner" only the first.
 _EVENTS = """
 killed, kill, dead, died, death, tote, getötete, getötet, gefallen, gefallene, starb, starben, sterben, gestorben
-captured, prisoner, prisoners, gefangen, gefangene, gefangenschaft, kriegsgefangene
+prisoner, prisoners, gefangen, gefangene, gefangenschaft, kriegsgefangene
+captured, capture, gefangen, gefangene, gefangenschaft, kriegsgefangene, erobert, eingenommen, einnahme
 arrive, arrived, arrival, ankunft, angekommen, eingetroffen
 paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt
 ratified, ratify, ratifiziert, ratifizierung

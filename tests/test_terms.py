@@ -44,7 +44,11 @@ def test_missing_names_what_no_text_holds():
     ("Who won the vote?", "Er gewann die Wahl.", True),
     ("Wie hoch ist das Gehalt der Soldaten?", "Die Truppen werden in Kursk zurückgehalten, die Rede wurde gehalten.", False),
     ("Who will win?", "The wind turned.", False),
-    ("Wie hoch ist das Gehalt?", "Die Gehalts-Zahlungen stiegen; das Gehalt ist hoch.", True)])
+    ("Wie hoch ist das Gehalt?", "Die Gehalts-Zahlungen stiegen; das Gehalt ist hoch.", True),
+    # "captured" is a town or a prisoner; "gefangen" only a prisoner
+    ("It captured two dozen settlements.", "Sie eroberten dort mehr als zwei Dutzend Siedlungen.", True),
+    ("How many soldiers were captured?", "Zwei Soldaten gerieten in Gefangenschaft.", True),
+    ("Wie viele wurden gefangen genommen?", "Sie eroberten zwei Dutzend Siedlungen.", False)])
 def test_an_event_is_its_own_word_inflected_not_the_start_of_another(question, text, found):
     """'Sold' (pay) begins 'Soldaten', 'win' begins 'Winter': an event word counts only as itself."""
     events = [t for t in T.key_terms(question, "en") if t.kind == "event"]
