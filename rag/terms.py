@@ -164,9 +164,14 @@ _EVENT_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "t", "et", "te", "
 _NOT_EVENT = {"gehalten", "wind", "winds", "wine", "wines"}
 
 
+# "the two sides" is "die beiden Seiten": for grounding a two, not a figure of its own ("both")
+_BOTH = {"beide", "beiden", "beider", "beides", "both"}
+
+
 def present(term: Term, text: str) -> bool:
     if term.kind == "number":
-        return term.forms[0] in numbers(text)
+        return term.forms[0] in numbers(text) or (term.forms[0] == "2" and not _BOTH.isdisjoint(
+            re.findall(r"\w+", text.lower())))
     low = fold(text)
     words = re.findall(r"\w+", low)
     if term.kind == "event":

@@ -79,3 +79,10 @@ def test_a_word_that_goes_on_a_matched_phrase_is_no_name_of_its_own():
     terms = T.key_terms("11,000 North Koreans are in Kursk.", "en")
     assert [t.text for t in terms if t.kind == "name"] == []
     assert all(T.present(t, "11.000 Nordkoreaner sind in Kursk.") for t in terms)
+
+
+def test_two_is_grounded_by_both_but_both_is_no_figure():
+    two = [t for t in T.key_terms("The two sides talked this week.", "en") if t.kind == "number"]
+    assert two and T.present(two[0], "Die beiden Seiten sprachen diese Woche miteinander.")
+    assert not T.present(two[0], "Die Seiten sprachen diese Woche miteinander.")
+    assert not T.numbers("Die beiden Seiten sprachen.")  # no count for a "how many" question
