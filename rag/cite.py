@@ -92,7 +92,9 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
     for si, (sent, nums) in enumerate(sents):
         stats["sentences"] += 1
         words = C.wording(sent)
-        if words in said:  # the small model now and then writes its answer twice over
+        # the small model now and then writes its answer twice over, or starts a sentence again
+        # and is cut off ("Westliche Beobachter behaupteten" after the whole of it)
+        if words in said or any(w.startswith(words + " ") for w in said):
             stats["repeated"] = stats.get("repeated", 0) + 1
             continue
         said.add(words)

@@ -11,8 +11,10 @@ from .types import Evidence
 
 
 def quote(e: Evidence) -> str:
-    # an article's own "[99]" must not read as a citation marker inside the quote
-    return f"„{' '.join(strip_markers(e.text).split())}“"
+    # an article's own "[99]" must not read as a citation marker inside the quote; its own quotation
+    # marks become the inner ones (‚…‘), so that a sentence opening with a quote does not read „„
+    text = " ".join(strip_markers(e.text).split()).replace("„", "‚").replace("“", "‘")
+    return f"„{text}“"
 
 
 def ranked(evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -144,6 +144,10 @@ def test_a_sentence_written_twice_is_kept_once():
                                 ev, matrix([[0.9, 0.2], [0.2, 0.9], [0.9, 0.2], [0.2, 0.9]]))
     assert text == "Cho Tae-yul verurteilte die Stationierung. [1] Seoul sei bereit. [2]"
     assert stats["repeated"] == 2 and stats["kept"] == 2 and [e.number for e, *_ in cites] == [1, 2]
+    # begun again and cut off: the start of a sentence already written says nothing new
+    text, _, stats = verify("Cho Tae-yul verurteilte die Stationierung [1]. Cho Tae-yul verurteilte die [1]",
+                            ev, matrix([[0.9, 0.2], [0.8, 0.2]]), lang="de")
+    assert text == "Cho Tae-yul verurteilte die Stationierung. [1]" and stats["repeated"] == 1
 
 
 def test_a_quote_and_its_speaker_in_neighbouring_sentences_support_each_other():
@@ -262,7 +266,8 @@ def test_a_sentence_that_already_says_the_skipped_best_evidence_gets_its_number_
     # a paraphrase that leaves the point out gets the quote instead
     text, _, _ = verify("Adedeji Ebo sprach vor dem Rat [2].", ev, matrix([[0.6, 0.85, 0.88]]),
                         "Was sagte Adedeji Ebo?", "de")
-    assert text.endswith("Dazu heißt es in den Artikeln: „„Wir fordern alle Beteiligten auf, alles zu unterlassen“, "
+    # the article's own quotation marks become the inner ones
+    assert text.endswith("Dazu heißt es in den Artikeln: „‚Wir fordern alle Beteiligten auf, alles zu unterlassen‘, "
                          "so Adedeji Ebo.“ [3]")
 
 
