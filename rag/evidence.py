@@ -35,6 +35,7 @@ class _Cand:
     sem: float
     rank: int
     score: float = 0.0
+    vec: np.ndarray | None = None
 
 
 def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.ndarray]],
@@ -47,7 +48,7 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
         if key in by_key and by_key[key].rank <= r:
             continue  # overlapping passages share sentences: keep the better-ranked passage
         by_key[key] = _Cand(pl["doc_id"], pl["chunk_id"], pl["start"], pl["end"], pl["text"],
-                            float(np.dot(qv, vec)), r)
+                            float(np.dot(qv, vec)), r, vec=vec)
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
@@ -73,10 +74,12 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
            cue_weight: float = 0.04, rare_share: float = 0.25, follow_statements: bool = True,
-           context: Callable[[str], Sequence[tuple[dict, np.ndarray]]] | None = None) -> tuple[list[Evidence], list[T.Term]]:
+           context: Callable[[str], Sequence[tuple[dict, np.ndarray]]] | None = None,
+           part_vectors: Sequence[np.ndarray] = (), part_floor: float = 0.45) -> tuple[list[Evidence], list[T.Term]]:
     """Returns the numbered evidence (grouped by article, in article order) and the key terms of
     the question that no sentence of the retrieved passages contains. `context(doc_id)` gives all
-    sentences of an article, for neighbours outside the retrieved passages."""
+    sentences of an article, for neighbours outside the retrieved passages; `part_vectors` the
+    query vectors of the further things the question asks (rag.question.parts)."""
     cands = _candidates(passages, sentences, qv)
     if not cands:
         return [], []
@@ -138,6 +141,12 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
             hit = next((c for c in ranked if T.present(t, c.text)), None)
             if hit:
                 take(hit, slack=1.5)
+    # "…, and how did the Kremlin react?": the sentence that answers the second part ("Der Kreml
+    # dementierte den Bericht.") is far less like the whole question than the first part's
+    for pv in part_vectors:
+        hit = max(cands, key=lambda c: float(np.dot(pv, c.vec)))
+        if float(np.dot(pv, hit.vec)) >= part_floor:
+            take(hit, slack=1.5)
     for doc in dict.fromkeys(c.doc_id for c in ranked):  # every source with a strong sentence
         top = next(c for c in ranked if c.doc_id == doc)
         if top.score >= best - per_doc_spread:

@@ -19,7 +19,7 @@ from .evidence import select as select_evidence
 from .ingest import ingest, ingest_documents
 from .load import is_url
 from .load.text import date_range
-from .question import validate_question
+from .question import parts as question_parts, validate_question
 from .retrieve import HybridRetriever
 from .store.index import check_meta
 from .types import Answer, IngestReport, Passage
@@ -181,8 +181,11 @@ class Pipeline:
                     whole[doc_id] = self.store.sentences(doc_id=doc_id)
             return whole[doc_id]
 
+        further = question_parts(standalone)
+        with self._index_lock:
+            part_vectors = list(self.embedder.embed_queries(further)) if further and sents else []
         evidence, missing = select_evidence(standalone, language, qv, passages, sents, self.s.evidence_chars,
-                                            context=context)
+                                            context=context, part_vectors=part_vectors)
         # neighbours may come from outside the retrieved passages: their vectors come with them
         sents = [*sents, *(x for e in evidence if e.neighbour for x in context(e.doc_id)
                            if x[0]["start"] == e.start)]

@@ -123,6 +123,20 @@ def test_a_count_of_the_dead_must_come_from_an_article_about_those_the_question_
     assert [t.text for t in missing] == ["getötet"]  # a year is no count
 
 
+def test_the_second_thing_a_question_asks_gets_its_own_best_sentence():
+    q, ps, ss = setup([("a", "Die Washington Post berichtete, Trump habe mit Putin telefoniert.", 0.67),
+                       ("a", "Der Kreml dementierte den Bericht.", 0.48),
+                       ("b", "Trump bewundert Putin seit Langem.", 0.60)])
+    question = "Was berichtete die Washington Post über ein Telefonat zwischen Trump und Putin, und wie reagierte der Kreml?"
+    ev, _ = select(question, "de", q, ps, ss, budget_chars=200)
+    assert not any("Kreml" in e.text for e in ev)  # far less like the whole question than the report
+    part = np.array([0.5, np.sqrt(0.75)], dtype=np.float32)  # "wie reagierte der Kreml?": closest to it
+    ev, _ = select(question, "de", q, ps, ss, budget_chars=200, part_vectors=[part])
+    assert [e.text[:9] for e in ev if e.doc_id == "a"] == ["Die Washi", "Der Kreml"]
+    ev, _ = select(question, "de", q, ps, ss, budget_chars=200, part_vectors=[part], part_floor=1.01)
+    assert not any("Kreml" in e.text for e in ev)  # nothing is close enough to the part: nothing added
+
+
 def test_a_how_far_question_puts_a_distance_before_a_count_and_a_named_source_is_heard():
     q, ps, ss = setup([("a", "In Kursk stehen fast 50.000 Soldaten, darunter 11.000 Nordkoreaner.", 0.66),
                        ("b", "Die Truppen stehen in Kursk, nur 50 Kilometer von der Grenze entfernt.", 0.64),
