@@ -52,6 +52,14 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
+def _cover(cands: Sequence[_Cand], hits: dict[int, list[bool]], ks: set[int]) -> dict[str, set[int]]:
+    """Per article: which of the terms `ks` (indices into the key terms) its sentences name."""
+    cover: dict[str, set[int]] = {}
+    for c in cands:
+        cover.setdefault(c.doc_id, set()).update(k for k in ks if hits[id(c)][k])
+    return cover
+
+
 def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool]]) -> list[T.Term]:
     """The question's terms that no one article holds together (Lawrow named in one, the North Korean
     troops in others): one term naming those the closest article has and lacks ("Lawrow +
@@ -59,9 +67,7 @@ def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool
     named = [k for k, t in enumerate(keys) if t.kind != "number"]
     if len(named) < 2:
         return []
-    cover: dict[str, set[int]] = {}
-    for c in cands:
-        cover.setdefault(c.doc_id, set()).update(k for k in named if hits[id(c)][k])
+    cover = _cover(cands, hits, set(named))
     closest = max(cover.values(), key=len, default=set())
     lack = [keys[k].text for k in named if k not in closest]
     if not lack or not closest:
@@ -111,10 +117,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     if amount_q:  # "how many were killed": the event must come with a count (a year is none), in an
         # article that names whom the question asks about (not the killed of another war beside them)
         about = {k for k, t in enumerate(keys) if t.kind in ("entity", "name")}
-        cover: dict[str, set[int]] = {}
-        for c in cands:
-            cover.setdefault(c.doc_id, set()).update(k for k in about if hits[id(c)][k])
-        named = {d for d, ks in cover.items() if ks == about}
+        named = {d for d, ks in _cover(cands, hits, about).items() if ks == about}
         missing += [t for t in keys if t.kind == "event" and t not in missing
                     and not any(c.doc_id in named and T.counts(c.text) and T.present(t, c.text) for c in cands)]
     if say_q and not missing:  # "what did X say about Y": X and Y in one article, not each in its own

@@ -101,11 +101,11 @@ EVENTS = _parse(_EVENTS)
 SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
                    r"reagiert|Haltung|Position|Stellung)\w*", re.I)
 # where a question asks a second thing: ", and how did the Kremlin react?", ", und wie reagierte der Kreml?"
+PART_SPLIT = re.compile(r",?\s+(?:and|und)\s+(?=(?:what|how|who|whom|when|where|which|why|was|wie|wer|wem|wen|"
+                        r"wann|wo|welche[rsmn]?|warum|weshalb|wozu)\b)", re.I)
 # a part that refers back ("how many of them", "was sieht dieser Vertrag vor?") means nothing searched alone
 REFERS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|er|es|sie|ihm|ihn|"
                          r"ihr|ihre[mnrs]?|ihnen|sein|seine[mnrs]?|dies|diese[mnrs]?|darüber|dazu|davon|damit|dort)\b", re.I)
-PART_SPLIT = re.compile(r",?\s+(?:and|und)\s+(?=(?:what|how|who|whom|when|where|which|why|was|wie|wer|wem|wen|"
-                        r"wann|wo|welche[rsmn]?|warum|weshalb|wozu)\b)", re.I)
 # questions about figures of any kind (evidence with a figure is preferred for them)
 FIGURE_Q = re.compile(r"\b(how (many|much|far|high|old)|what (figure|number)|wie (viele?|weit|hoch|alt)|"
                       r"welche (Zahl|Zahlen)|figures?|numbers?|Zahl)\b", re.I)
