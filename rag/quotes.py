@@ -10,10 +10,14 @@ from .markers import strip_markers
 from .types import Evidence
 
 
+_INNER = str.maketrans({"„": "‚", "“": "‘", "”": "’"})
+
+
 def quote(e: Evidence) -> str:
     # an article's own "[99]" must not read as a citation marker inside the quote; its own quotation
-    # marks become the inner ones (‚…‘), so that a sentence opening with a quote does not read „„
-    text = " ".join(strip_markers(e.text).split()).replace("„", "‚").replace("“", "‘")
+    # marks become the inner ones (German „…“ -> ‚…‘, English “…” -> ‘…’), so that a sentence opening
+    # with a quote does not read „„
+    text = " ".join(strip_markers(e.text).split()).translate(_INNER)
     return f"„{text}“"
 
 
