@@ -4,7 +4,8 @@ The answer is split into sentences; each `[n]` is parsed and numbers out of rang
 Every figure, name, country and office an answer sentence states must appear in the evidence
 sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
 A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
-cites nothing gets the evidence that does, and one that no evidence supports is removed. An answer
+cites nothing gets the evidence that does, and one that no evidence supports is removed; one that
+copies a sentence it cites keeps that citation alone. An answer
 to "what did X say" whose citations never name X (nor stand beside a sentence that does) is withdrawn.
 The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
 back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers;
@@ -132,6 +133,11 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             stats["recited" if cited else "attached"] += 1
             attached = not cited
             cited = fix
+        # a sentence that copies one of the sentences it cites comes from that one: the others the
+        # model put beside it ("… Verteidigungshilfe [3] [1]") point the reader at text that says something else
+        copy = next((n for n in cited if C.copies(sent, by_number[n]) and ok([n])), None) if len(cited) > 1 else None
+        if copy is not None:
+            cited, stats["pruned"] = [copy], stats.get("pruned", 0) + 1
         stats["kept"] += 1
         if C.restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
             sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"

@@ -137,6 +137,18 @@ def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
     assert "Lloyd Austin" in text and "speaker" not in stats
 
 
+def test_a_sentence_that_copies_one_evidence_sentence_cites_that_one_alone():
+    ev = [E(1, "Westliche Beobachter behaupteten, Peking könne die Partnerschaft nicht gutheißen."),
+          E(2, "Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag über gegenseitige Verteidigungshilfe.")]
+    text, cites, stats = verify("Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag über gegenseitige "
+                                "Verteidigungshilfe [2] [1].", ev, matrix([[0.3, 0.95]]), lang="de")
+    assert text.endswith("Verteidigungshilfe. [2]") and [e.number for e, *_ in cites] == [2] and stats["pruned"] == 1
+    # a sentence that joins two sources keeps both
+    text, cites, _ = verify("Putin and Kim signed a treaty on 19 June [2], Western observers said Beijing could not "
+                            "approve of it [1].", ev, matrix([[0.6, 0.7]]))
+    assert [e.number for e, *_ in cites] == [2, 1]
+
+
 def test_a_sentence_written_twice_is_kept_once():
     ev = [E(1, "Cho Tae-yul verurteilte die Stationierung."), E(2, "Seoul sei bereit, Maßnahmen zu ergreifen, sagte er.")]
     text, cites, stats = verify("Cho Tae-yul verurteilte die Stationierung [1]. Seoul sei bereit [2]. "
