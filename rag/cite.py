@@ -3,10 +3,11 @@
 The answer is split into sentences; each `[n]` is parsed and numbers out of range are dropped.
 Every figure, name, country and office an answer sentence states must appear in the evidence
 sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
-A sentence that cites the wrong evidence is re-cited to the one that holds its facts, one that
-cites nothing gets the evidence that does, and one that no evidence supports is removed; one that
-copies a sentence it cites keeps that citation alone. An answer
-to "what did X say" whose citations never name X (nor stand beside a sentence that does) is withdrawn.
+A sentence that cites the wrong evidence is re-cited to the one that holds its facts and says
+much the same, one that cites nothing gets the evidence that does, and one that no evidence
+supports is removed; one that copies a sentence it cites keeps that citation alone. An answer to
+"what did X say" (a person, an office, else a country) whose citations never name X (nor stand
+beside a sentence that does) is withdrawn.
 The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
 back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers;
 the pipeline's own words around the evidence it quotes in rag.quotes.
@@ -21,40 +22,31 @@ from . import lang as L  # noqa: N812 - the module stays distinct from the `lang
 from . import claims as C
 from . import terms as T
 from .markers import parse, strip_markers
+from .neighbours import SPEECH
 from .quotes import lead as _lead, quote as _quote, ranked as _ranked
-from .prompt import source_label
 from .types import Evidence
 from .vocab import OFFICES, PEOPLE, SAY_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 
-def _around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
-    """The sentences next to e from the same article: where a quote's speaker or a figure's source often stands."""
-    return [x.text for x in evidence if x.doc_id == e.doc_id and abs(x.number - e.number) == 1]
-
-
-def _naming(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -> int:
-    """How many of the terms e names, with its article's label, or the sentence beside it names."""
-    texts = [_with_label(e), *_around(e, evidence)]
-    return sum(any(T.present(t, x) for x in texts) for t in terms)
-
-
-def _with_label(e: Evidence) -> str:
-    label = source_label(e)
-    return f"{e.text} ({label})" if label else e.text
-
-
 def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
            threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
-    """`_verify`, then the answer as a whole: "what did X say" (X a person, an office, a rare name)
-    answered only from sentences that neither name X nor stand beside one that does reports someone
-    else's words (the president's for the defence minister's): withdrawn (`speaker`), so that the
-    answer falls back to quoting the closest evidence."""
+    """`_verify`, then the answer as a whole: "what did X say" (X a person, an office, a rare name;
+    where the question names none of these, its country: "what did Japan say?") answered only from
+    sentences that neither name X nor stand beside one that does reports someone else's words (the
+    president's for the defence minister's, a Chinese ministry's for Japan's): withdrawn (`speaker`),
+    so that the answer falls back to quoting the closest evidence."""
     q_terms = T.key_terms(question, lang) if question else []
     out, cites, stats = _verify(text, evidence, similarity, question, q_terms, lang, threshold, margin)
-    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES + PEOPLE] if SAY_Q.search(question) else []
-    if cites and asked and not any(_naming(e, evidence, asked) for e, *_ in cites):
+    say = bool(SAY_Q.search(question))
+    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES + PEOPLE] if say else []
+    if say and not asked:
+        asked = [t for t in q_terms if t.kind == "entity"]
+    # evidence the check put in itself (the best, quoted) counts only as a statement: a sentence on
+    # Japanese whaling names Japan, and still says nothing Japan said
+    if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
+                                   for e, _, _, att in cites):
         stats["speaker"] = 1
         return "", [], stats
     return out, cites, stats
@@ -110,10 +102,12 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             # sentence of the same article (a quote and its speaker are often two sentences)
             # the article's site and date stand above its sentences in the prompt ("DW, 2020-01-19"):
             # "DW reported on 19 January 2020 ..." is grounded by them too
-            texts = [_with_label(by_number[n]) for n in ns]
-            near = texts + [x for n in ns for x in _around(by_number[n], evidence)]
-            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
-                    and C.grounded([k for k in keys if k.kind != "number"], near, q_terms)
+            texts = [C.with_label(by_number[n]) for n in ns]
+            near = texts + [x for n in ns for x in C.around(by_number[n], evidence)]
+            docs = {by_number[n].doc_id for n in ns}
+            article = [x.text for x in evidence if x.doc_id in docs] + [by_number[n].title for n in ns]
+            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms, article)
+                    and C.grounded([k for k in keys if k.kind != "number"], near, q_terms, article)
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
 
         attached = False
@@ -126,7 +120,9 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             cited, stats["recited"] = [better], stats["recited"] + 1
         if not (cited and ok(cited)):
             order = sorted(by_number, key=lambda n: -sim[si, n - 1])
-            fix = next(([n] for n in order if ok([n])), None)
+            # moved only to a sentence that says much the same: one that merely holds its name
+            # ("Japan said it had no information" -> a sentence on Japanese whaling) supports nothing
+            fix = next(([n] for n in order if ok([n]) and sim[si, n - 1] >= threshold), None)
             if fix is None:
                 stats["dropped"] += 1
                 continue
@@ -159,7 +155,7 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
         named = [t for t in q_terms if t.kind in ("entity", "name")]
         pool = [e for e in [*ranked, *(e for e in evidence if e.neighbour)] if need(e.text)]
         # max keeps the best-ranked of equals
-        holder = max(pool, key=lambda e: _naming(e, evidence, named), default=None)
+        holder = max(pool, key=lambda e: C.naming(e, evidence, named), default=None)
         if holder is not None:
             stats["measure"] = 1
     foreign = bool(kept) and L.dominant(" ".join(strip_markers(k) for k in kept), lang) != lang

@@ -1,11 +1,13 @@
 """What an answer sentence claims, and whether evidence holds it: the predicates the citation check
-(rag.cite) applies to every sentence the model wrote. Pure functions of text and key terms."""
+(rag.cite) applies to every sentence the model wrote, and what an evidence sentence names together
+with its article's label and the sentences beside it. Pure functions of text and key terms."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from . import terms as T
+from .prompt import source_label
 from .types import Evidence
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
@@ -27,14 +29,17 @@ def keys(sentence: str, lang: str) -> list[T.Term]:
     return T.key_terms(sentence, lang)
 
 
-def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term]) -> bool:
+def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term], article: Sequence[str] = ()) -> bool:
     """Every figure and name must be in the cited sentences; a country or office may also come from
-    the question itself ('What did China say?' -> 'China said ... [2]' where [2] quotes the ministry)."""
+    the question itself where the cited article names it elsewhere ('What did China say?' -> 'China
+    said ... [2]' where [2] quotes the ministry spokesman and [1] names the Chinese ministry), never
+    from the question alone ('Japan said ... [2]' of an article without Japan in it).
+    article: the other sentences (and title) of the cited article."""
     q_forms = {f for t in question_terms for f in t.forms}
     for k in keys:
         if any(T.present(k, x) for x in texts):
             continue
-        if k.kind == "entity" and q_forms.intersection(k.forms):
+        if k.kind == "entity" and q_forms.intersection(k.forms) and any(T.present(k, x) for x in article):
             continue
         return False
     return True
@@ -73,3 +78,19 @@ def figure_asked(question: str) -> Callable[[str], bool] | None:
     if need is not None:
         return lambda text: T.gives(need, text)
     return (lambda text: bool(T.counts(text))) if T.MANY_Q.search(question) else None
+
+
+def around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
+    """The sentences next to e from the same article: where a quote's speaker or a figure's source often stands."""
+    return [x.text for x in evidence if x.doc_id == e.doc_id and abs(x.number - e.number) == 1]
+
+
+def naming(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -> int:
+    """How many of the terms e names, with its article's label, or the sentence beside it names."""
+    texts = [with_label(e), *around(e, evidence)]
+    return sum(any(T.present(t, x) for x in texts) for t in terms)
+
+
+def with_label(e: Evidence) -> str:
+    label = source_label(e)
+    return f"{e.text} ({label})" if label else e.text

@@ -118,9 +118,14 @@ def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
           E(2, "Der ukrainische Präsident sagte, 11.000 Nordkoreaner seien in Kursk.", doc="d2"),
           E(3, "„Wir prüfen alle Optionen.“", doc="d3"), E(4, "Das sagte Botschafter Wood am Montag.", doc="d3")]
     sim = matrix([[0.2, 0.9, 0.1, 0.1]])
-    answer = "The Ukrainian defence minister said 11,000 North Koreans are in Kursk [2]."
+    answer = "The Ukrainian president said 11,000 North Koreans are in Kursk [2]."
     text, cites, stats = verify(answer, ev, sim, question="What did Ukraine's defence minister say about the troops?")
     assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # giving the president's words to the minister fails already at the sentence: the office asked
+    # about is not in what it cites, nor anywhere in that article
+    text, cites, stats = verify("The Ukrainian defence minister said 11,000 North Koreans are in Kursk [2].", ev, sim,
+                                question="What did Ukraine's defence minister say about the troops?")
+    assert (text, cites, stats["dropped"]) == ("", [], 1)
     # the office named by what it cites, or by the sentence beside it (a quote, then its speaker)
     text, _, stats = verify("The defence minister spoke of only a few troops [1].", ev, matrix([[0.9, 0.1, 0.1, 0.1]]),
                             question="What did the defence minister say?")
@@ -135,6 +140,25 @@ def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
     ev[0].score = 0.9
     text, _, stats = verify(answer, ev, sim, question="What did the defence minister say about the troops?")
     assert "Lloyd Austin" in text and "speaker" not in stats
+
+
+def test_what_a_country_said_needs_a_citation_that_names_it():
+    ev = [E(1, "Um gegen Japans Walfang zu demonstrieren, legten Hacker Websites lahm.", doc="d1"),
+          E(2, "Das chinesische Außenministerium erklärte, es verfüge über keine Informationen.", doc="d2"),
+          E(3, "Cho Tae-yul verurteilte die Stationierung auf das Schärfste.", doc="d3")]
+    # a Chinese statement given to Japan, beside another that names no Japan: nothing of it stands
+    text, cites, stats = verify("Japan said it had no information about the deployment [2]. "
+                                "Cho Tae-yul condemned the deployment [3].", ev, matrix([[0.2, 0.8, 0.3], [0.1, 0.2, 0.9]]),
+                                question="What did Japan say about the deployment?")
+    assert (text, cites) == ("", []) and stats["dropped"] == 1 and stats["speaker"] == 1
+    text, _, stats = verify("China's foreign ministry said it had no information [2].", ev, matrix([[0.2, 0.9, 0.1]]),
+                            question="What did China say about the deployment?")
+    assert text.endswith("[2]") and "speaker" not in stats
+    # the best evidence, added by the check, names Japan but is no statement of Japan's: still withdrawn
+    ev[0].score = 0.9
+    text, cites, stats = verify("Cho Tae-yul condemned the deployment [3].", ev, matrix([[0.1, 0.2, 0.9]]),
+                                question="What did Japan say about the deployment?")
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
 
 
 def test_a_sentence_that_copies_one_evidence_sentence_cites_that_one_alone():

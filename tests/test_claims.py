@@ -12,7 +12,12 @@ def test_a_figure_or_name_must_be_in_the_evidence_a_country_may_come_from_the_qu
     assert C.grounded(C.keys(said, "en"), [EV.text], [])
     assert not C.grounded(C.keys("Seoul puts the number at 13,000.", "en"), [EV.text], [])
     china = C.keys("China said nothing.", "en")
-    assert not C.grounded(china, [EV.text], []) and C.grounded(china, [EV.text], T.key_terms("What did China say?", "en"))
+    asked = T.key_terms("What did China say?", "en")
+    assert not C.grounded(china, [EV.text], [])
+    # the country the user asked about, named elsewhere in the cited article ...
+    assert C.grounded(china, [EV.text], asked, article=["Das chinesische Außenministerium schwieg."])
+    # ... but never by the question alone: "Japan said" of an article that never names Japan is invented
+    assert not C.grounded(china, [EV.text], asked) and not C.grounded(china, [EV.text], asked, article=[EV.text])
 
 
 def test_copies_restates_and_bare_words():
