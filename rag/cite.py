@@ -106,7 +106,7 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             near = texts + [x for n in ns for x in C.around(by_number[n], evidence)]
             docs = {by_number[n].doc_id for n in ns}
             article = [x.text for x in evidence if x.doc_id in docs] + [by_number[n].title for n in ns]
-            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms, article)
+            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
                     and C.grounded([k for k in keys if k.kind != "number"], near, q_terms, article)
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
 
