@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, OFFICES, fold  # noqa: F401 - T.MANY_Q etc.
+from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 
@@ -68,22 +68,10 @@ def counts(text: str) -> set[str]:
     return numbers(_DATE.sub(" ", text))
 
 
-# an office is a person: "Botschafter" but not "Botschaft", "Außenminister(s)" but not "Außenministerium"
-# (the embassy's spokesman is no ambassador, the ministry's statement not the minister's)
-_OFFICE_ENDINGS = ("", "s", "n", "en", "in", "innen")
-
-
-def _is_office(form: str, word: str) -> bool:
-    return word.startswith(form) and word[len(form):] in _OFFICE_ENDINGS
-
-
 def _group_of(word: str) -> tuple[str, ...] | None:
     w = fold(word)
     for g in GROUPS:
-        if g in OFFICES:
-            if any(_is_office(m, w) for m in g if " " not in m):
-                return g
-        elif any(w == m or (" " not in m and len(m) >= 4 and w.startswith(m)) for m in g):
+        if any(w == m or (" " not in m and len(m) >= 4 and w.startswith(m)) for m in g):
             return g
     return None
 
@@ -191,12 +179,11 @@ def present(term: Term, text: str) -> bool:
         # only the word itself, inflected
         return any(w.startswith(f) and w[len(f):] in _EVENT_ENDINGS and w not in _NOT_EVENT
                    for f in term.forms for w in words)
-    office = term.forms in OFFICES
     for f in term.forms:
         if " " in f:
             if f in low:
                 return True
-        elif any(_is_office(f, w) if office else _stem_ok(f, w) for w in words):
+        elif any(_stem_ok(f, w) for w in words):
             return True
     if term.kind == "name" and len(term.forms[0]) >= 5:  # short names and acronyms: no fuzzy match ("CNN" ~ "kann")
         from difflib import SequenceMatcher
