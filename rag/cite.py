@@ -69,6 +69,9 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
     if not sents or not evidence:
         return "", [], stats
     by_number = {e.number: e for e in evidence}
+    article_of: dict[str, list[str]] = {}  # per article: its title and its evidence sentences
+    for e in evidence:
+        article_of.setdefault(e.doc_id, [e.title]).append(e.text)
     sim = similarity([s for s, _ in sents], evidence)
     sent_keys = [C.keys(s, lang) for s, _ in sents]
     has_figure = [any(k.kind == "number" for k in ks) and bool(T.counts(s)) for ks, (s, _) in zip(sent_keys, sents)]
@@ -104,8 +107,7 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             # "DW reported on 19 January 2020 ..." is grounded by them too
             texts = [C.with_label(by_number[n]) for n in ns]
             near = texts + [x for n in ns for x in C.around(by_number[n], evidence)]
-            docs = {by_number[n].doc_id for n in ns}
-            article = [x.text for x in evidence if x.doc_id in docs] + [by_number[n].title for n in ns]
+            article = [x for d in {by_number[n].doc_id for n in ns} for x in article_of[d]]
             return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
                     and C.grounded([k for k in keys if k.kind != "number"], near, q_terms, article)
                     and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
