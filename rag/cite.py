@@ -45,7 +45,10 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
         asked = [t for t in q_terms if t.kind == "entity"]
     # evidence the check put in itself (the best, quoted) counts only as a statement: a sentence on
     # Japanese whaling names Japan, and still says nothing Japan said
+    # a person asked about must speak in what is cited or right beside it
+    person = any(t.kind == "name" for t in asked)
     if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
+                                   and (not person or C.quotes(e, evidence, asked))
                                    for e, _, _, att in cites):
         stats["speaker"] = 1
         return "", [], stats

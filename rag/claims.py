@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
+from .vocab import STATES
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -94,3 +95,13 @@ def naming(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -
 def with_label(e: Evidence) -> str:
     label = source_label(e)
     return f"{e.text} ({label})" if label else e.text
+
+
+def quotes(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -> bool:
+    """e reports the words of someone the terms name: a statement verb and the name in e or in the
+    sentence right before or after it in its article (a quote and its speaker are often two
+    sentences; evidence numbered next to e may stand paragraphs away, and a sentence that merely
+    names him, "Putin und Kim Jong Un unterzeichneten …", says nothing he said)."""
+    texts = [e.text, *(x.text for x in evidence
+                       if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5))]
+    return any(STATES.search(x) for x in texts) and any(T.present(t, x) for t in terms for x in texts)

@@ -118,7 +118,7 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
         # article that names whom the question asks about (not the killed of another war beside them)
         about = {k for k, t in enumerate(keys) if t.kind in ("entity", "name")}
         named = {d for d, ks in _cover(cands, hits, about).items() if ks == about}
-        missing += [t for t in keys if t.kind == "event" and t not in missing
+        missing += [t for t in keys if t.kind in ("event", "thing") and t not in missing
                     and not any(c.doc_id in named and T.counts(c.text) and T.present(t, c.text) for c in cands)]
     if say_q and not missing:  # "what did X say about Y": X and Y in one article, not each in its own
         missing += _apart(keys, cands, hits)

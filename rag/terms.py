@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, fold  # noqa: F401 - T.MANY_Q etc.
+from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, THINGS, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 
@@ -29,7 +29,8 @@ def measure(question: str) -> re.Pattern | None:
 @dataclass(frozen=True)
 class Term:
     text: str  # as written in the question
-    kind: str  # "entity" (country, office, unit), "event" (killed, paid, ...), "name" (rare capitalised word), "number"
+    kind: str  # "entity" (country, office, unit), "event" (killed, paid, ...), "thing" (tanks, population, ...),
+    # "name" (rare capitalised word), "number"
     forms: tuple[str, ...]  # folded spellings, any of which may start a word of the text
 
 
@@ -114,6 +115,11 @@ def _event(word: str) -> tuple[str, ...] | None:
     return next((g for g in EVENTS if w in g), None)
 
 
+def _thing(word: str) -> tuple[str, ...] | None:
+    w = fold(word)
+    return next((g for g in THINGS if w in g), None)
+
+
 def key_terms(question: str, lang: str = "en") -> list[Term]:
     """Countries, offices and known names (via the groups), rare capitalised words and figures."""
     terms: list[Term] = []
@@ -128,6 +134,8 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
     for i, w in enumerate(words):
         g = _group_of(w)
         kind, g = ("entity", g) if g else ("event", _event(w))
+        if not g:
+            kind, g = "thing", _thing(w)
         if g:
             if not seen.intersection(g):
                 terms.append(Term(w, kind, g))
@@ -174,6 +182,11 @@ def present(term: Term, text: str) -> bool:
             re.findall(r"\w+", text.lower())))
     low = fold(text)
     words = re.findall(r"\w+", low)
+    if term.kind == "thing":  # a noun: the word itself, inflected, or either end of a compound
+        # ("Langstreckenraketen", "Raketenangriff"; a short one only whole: 'tank' is no 'Tankstelle')
+        return any((len(f) >= 6 and w.startswith(f))
+                   or any(w.endswith(f + x) and (len(w) == len(f + x) or len(w) - len(f + x) >= 3) for x in _EVENT_ENDINGS)
+                   for f in term.forms for w in words)
     if term.kind == "event":
         # event words are short and begin many others ('sold' -> 'Soldaten', 'win' -> 'Winter'):
         # only the word itself, inflected

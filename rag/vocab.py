@@ -79,6 +79,17 @@ arrive, arrived, arrival, ankunft, angekommen, eingetroffen
 paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt
 ratified, ratify, ratifiziert, ratifizierung
 won, win, winner, gewann, gewonnen, sieger
+born, birth, birthday, geboren, geburt, geburtstag
+"""
+# Things a question can ask about (a count, a fact) that the articles may simply not report: the
+# same rule as for events, but nouns, so they match as the head of a German compound too
+# ("Langstreckenraketen", "Schwerverletzte")
+_THINGS = """
+wounded, injured, verwundet, verwundete, verletzt, verletzte
+tank, tanks, panzer
+missile, missiles, rocket, rockets, rakete, raketen
+aircraft, airplane, airplanes, warplane, warplanes, flugzeug, flugzeuge, kampfjet, kampfjets
+population, inhabitants, einwohner, bevoelkerung, bewohner
 """
 
 
@@ -97,9 +108,18 @@ def _parse(block: str) -> list[tuple[str, ...]]:
 OFFICES, PEOPLE = _parse(_OFFICES), _parse(_PEOPLE)
 GROUPS = _parse(_GROUPS) + PEOPLE + OFFICES + _parse(_UNITS)
 EVENTS = _parse(_EVENTS)
+THINGS = _parse(_THINGS)
 # questions about what someone said
 SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
                    r"reagiert|Haltung|Position|Stellung)\w*", re.I)
+# a sentence that reports someone's words: "what did Kim Jong Un say" is not answered by a sentence
+# that merely names him ("Putin und Kim Jong Un unterzeichneten …")
+STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert|teilte|mitgeteilt|forder|gefordert|verurteil|"
+                    r"warnt|gewarnt|kommentier|dementier|bestätig|bezeichne|nannte|genannt|kritisier|behaupte|"
+                    r"zufolge|laut|sprach|sprecher|erklärung|interview|appellier|versprach|kündigte|angekündigt|"
+                    r"said|says|say|told|stated?|statement|warn|confirm|den(y|ied)|call(ed|s)|describ|urg|demand|"
+                    r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow)\w*",
+                    re.I)
 # where a question asks a second thing: ", and how did the Kremlin react?", ", und wie reagierte der Kreml?"
 PART_SPLIT = re.compile(r",?\s+(?:and|und)\s+(?=(?:what|how|who|whom|when|where|which|why|was|wie|wer|wem|wen|"
                         r"wann|wo|welche[rsmn]?|warum|weshalb|wozu)\b)", re.I)

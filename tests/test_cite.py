@@ -161,6 +161,24 @@ def test_what_a_country_said_needs_a_citation_that_names_it():
     assert (text, cites, stats["speaker"]) == ("", [], 1)
 
 
+def test_what_a_person_said_needs_a_citation_where_he_speaks_not_one_that_names_him():
+    def S(n, text, start):
+        return Evidence(number=n, doc_id="d1", title="T", text=text, start=start, end=start + len(text), score=0.5)
+    signed = "Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag."
+    ev = [S(1, signed, 0), S(2, "Das Außenministerium erklärte, es habe keine Informationen.", 500)]
+    question = "What did Kim Jong Un say about sending the troops?"
+    # [2] is numbered next to [1] and states something, but stands paragraphs away: Kim said nothing
+    text, cites, stats = verify("Kim Jong Un said he would send troops [1]. The ministry said it had no information [2].",
+                                ev, matrix([[0.8, 0.2], [0.1, 0.9]]), question=question)
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # his own words, or a quote whose next sentence in the article names him, are his statement
+    ev = [S(1, signed, 0), S(2, "„Wir stehen zusammen.“", 500), S(3, "Das sagte Kim Jong Un am Montag.", 523)]
+    for answer, sim in [("Kim Jong Un said they stand together [2].", [[0.1, 0.9, 0.5]]),
+                        ("Kim Jong Un said so on Monday [3].", [[0.1, 0.5, 0.9]])]:
+        text, _, stats = verify(answer, ev, matrix(sim), question=question)
+        assert text and "speaker" not in stats
+
+
 def test_a_sentence_that_copies_one_evidence_sentence_cites_that_one_alone():
     ev = [E(1, "Westliche Beobachter behaupteten, Peking könne die Partnerschaft nicht gutheißen."),
           E(2, "Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag über gegenseitige Verteidigungshilfe.")]

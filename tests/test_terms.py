@@ -86,3 +86,18 @@ def test_two_is_grounded_by_both_but_both_is_no_figure():
     assert two and T.present(two[0], "Die beiden Seiten sprachen diese Woche miteinander.")
     assert not T.present(two[0], "Die Seiten sprachen diese Woche miteinander.")
     assert not T.numbers("Die beiden Seiten sprachen.")  # no count for a "how many" question
+
+
+@pytest.mark.parametrize("question,text,found", [
+    ("How many tanks has North Korea sent?", "Kampfpanzern", True),  # the head of a compound
+    ("How many tanks has North Korea sent?", "an der Tankstelle", False),  # a short one only whole
+    ("How many missiles?", "Langstreckenraketen und Raketenangriffe", True),
+    ("Wie viele Soldaten wurden verwundet?", "Dutzende Schwerverletzte", True),
+    ("What is the population of Kursk?", "Die Bevölkerung von Kursk", True),
+    ("What is the population of Kursk?", "11.000 Soldaten in Kursk", False),
+])
+def test_a_thing_the_articles_may_not_report_is_found_in_either_language(question, text, found):
+    """'How many tanks', 'the population of': an answer needs a sentence that reports them, not
+    another count of the same place."""
+    things = [t for t in T.key_terms(question, "en") if t.kind == "thing"]
+    assert things and T.present(things[0], text) is found
