@@ -1,15 +1,13 @@
 """Stage 8: citations are the pipeline's job, not the model's luck.
 
-The answer is split into sentences; each `[n]` is parsed and numbers out of range are dropped.
 Every figure, name, country and office an answer sentence states must appear in the evidence
-sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims).
+sentence it cites (11,000 = 11.000, Beijing = Peking; similarity alone passes invented claims);
+a `[n]` out of range is dropped.
 A sentence that cites the wrong evidence is re-cited to the one that holds its facts and says
 much the same, one that cites nothing gets the evidence that does, and one that no evidence
 supports is removed; one that copies a sentence it cites keeps that citation alone. An answer to
-"what did X say" (a person, an office, else a country) whose citations never name X (nor stand
-beside a sentence that does) is withdrawn.
-The predicates on a single sentence (is it a claim, is it grounded, does it only say the question
-back, does it copy an evidence sentence) live in rag.claims; reading the markers in rag.markers;
+"what did X say" whose citations never let X speak, or to "what is the name of" that names no one,
+is withdrawn. The predicates on a sentence live in rag.claims; reading the markers in rag.markers;
 the pipeline's own words around the evidence it quotes in rag.quotes.
 """
 from __future__ import annotations
@@ -25,7 +23,7 @@ from .markers import parse, strip_markers
 from .neighbours import SPEECH
 from .quotes import lead as _lead, quote as _quote, ranked as _ranked
 from .types import Evidence
-from .vocab import OFFICES, PEOPLE, SAY_Q
+from .vocab import NAME_Q, OFFICES, PEOPLE, SAY_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
@@ -36,7 +34,8 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     where the question names none of these, its country: "what did Japan say?") answered only from
     sentences that neither name X nor stand beside one that does reports someone else's words (the
     president's for the defence minister's, a Chinese ministry's for Japan's): withdrawn (`speaker`),
-    so that the answer falls back to quoting the closest evidence."""
+    so that the answer falls back to quoting the closest evidence; so is an answer to "what is the
+    name of …" that names no one (`unnamed`)."""
     q_terms = T.key_terms(question, lang) if question else []
     out, cites, stats = _verify(text, evidence, similarity, question, q_terms, lang, threshold, margin)
     say = bool(SAY_Q.search(question))
@@ -44,13 +43,17 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     if say and not asked:
         asked = [t for t in q_terms if t.kind == "entity"]
     # evidence the check put in itself (the best, quoted) counts only as a statement: a sentence on
-    # Japanese whaling names Japan, and still says nothing Japan said
-    # a person asked about must speak in what is cited or right beside it
+    # Japanese whaling names Japan, and still says nothing Japan said; a person asked about must
+    # speak in what is cited or right beside it
     person = any(t.kind == "name" for t in asked)
     if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
                                    and (not person or C.quotes(e, evidence, asked))
                                    for e, _, _, att in cites):
         stats["speaker"] = 1
+        return "", [], stats
+    # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
+    if out and NAME_Q.search(question) and not C.names_someone(strip_markers(out), lang, q_terms):
+        stats["unnamed"] = 1
         return "", [], stats
     return out, cites, stats
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
@@ -105,3 +106,32 @@ def quotes(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -
     texts = [e.text, *(x.text for x in evidence
                        if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5))]
     return any(STATES.search(x) for x in texts) and any(T.present(t, x) for t in terms for x in texts)
+
+
+# two capitalised words in a row (an initial allowed: "Robert A. Wood"): where a person's name stands
+_PAIR = re.compile(r"(?=\b([A-ZÄÖÜ][\w'-]*)\.?\s+([A-ZÄÖÜ][\w'-]+))")
+# capitalised words of offices and bodies, not of persons ("State Department", "Security Council")
+_TITLES = {"department", "ministry", "ministerium", "council", "office", "house", "secretary", "minister", "president",
+           "praesident", "ambassador", "botschafter", "spokesman", "spokesperson", "sprecher", "general", "state",
+           "states", "union", "nations", "times", "post", "agency", "institute", "institut", "university",
+           "universitaet", "center", "fellow", "foreign", "defence", "defense", "national", "deputy", "chief", "the"}
+
+
+def names_someone(text: str, lang: str, question_terms: Sequence[T.Term]) -> bool:
+    """The text gives a name the question does not: two capitalised words in a row, no country,
+    office or body among them, nor any of the question's own terms. In German, where every noun is
+    capitalised, one of the two must be a rare word ("Lin Jian", not "Sprecher Außenministerium");
+    in English ("Robert A. Wood") mid-sentence capitals are names enough."""
+    asked = {f for t in question_terms for f in t.forms}
+    for sentence in re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", text):  # "Robert A. Wood" is one sentence
+        german = L.dominant(sentence, lang) == "de"
+        for a, b in _PAIR.findall(sentence):
+            # an acronym ("US", "CNN", "US-Spitzendiplomaten") is a country or a body; a single capital an initial
+            if {T.fold(a), T.fold(b)} & _TITLES or any(len(p) > 1 and p.isupper() for w in (a, b) for p in w.split("-")):
+                continue
+            terms = T.key_terms(f"{a} {b}", lang)
+            if any(t.kind == "entity" or asked.intersection(t.forms) for t in terms):
+                continue
+            if any(t.kind == "name" for t in terms) or not german:
+                return True
+    return False

@@ -110,14 +110,9 @@ def _common(word: str, lang: str = "de", depth: int = 0) -> bool:
     return False
 
 
-def _event(word: str) -> tuple[str, ...] | None:
+def _listed(word: str, groups: list[tuple[str, ...]]) -> tuple[str, ...] | None:
     w = fold(word)
-    return next((g for g in EVENTS if w in g), None)
-
-
-def _thing(word: str) -> tuple[str, ...] | None:
-    w = fold(word)
-    return next((g for g in THINGS if w in g), None)
+    return next((g for g in groups if w in g), None)
 
 
 def key_terms(question: str, lang: str = "en") -> list[Term]:
@@ -133,9 +128,8 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
     words = _WORD.findall(question)
     for i, w in enumerate(words):
         g = _group_of(w)
-        kind, g = ("entity", g) if g else ("event", _event(w))
-        if not g:
-            kind, g = "thing", _thing(w)
+        kind, g = ("entity", g) if g else ("event", _listed(w, EVENTS))
+        kind, g = (kind, g) if g else ("thing", _listed(w, THINGS))
         if g:
             if not seen.intersection(g):
                 terms.append(Term(w, kind, g))

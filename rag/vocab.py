@@ -120,6 +120,9 @@ STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert
                     r"said|says|say|told|stated?|statement|warn|confirm|den(y|ied)|call(ed|s)|describ|urg|demand|"
                     r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow)\w*",
                     re.I)
+# a question for someone's name: answered only by an answer that names someone
+NAME_Q = re.compile(r"\b(what(?: i|')s (?:the|his|her) name|what was (?:the|his|her) name|name of|wie hei(?:ß|ss)t|"
+                    r"wie hie(?:ß|ss)|wie lautet (?:der|sein|ihr) name|de[nr] namen)\b", re.I)
 # where a question asks a second thing: ", and how did the Kremlin react?", ", und wie reagierte der Kreml?"
 PART_SPLIT = re.compile(r",?\s+(?:and|und)\s+(?=(?:what|how|who|whom|when|where|which|why|was|wie|wer|wem|wen|"
                         r"wann|wo|welche[rsmn]?|warum|weshalb|wozu)\b)", re.I)

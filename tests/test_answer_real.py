@@ -68,6 +68,29 @@ def test_off_topic_question_abstains_without_the_llm(real_pipeline):
     assert "ttft_s" not in a.timings
 
 
+@pytest.mark.parametrize("question", ["How many tanks has North Korea sent to Russia?",
+                                      "What is the population of the Kursk region?",
+                                      "Wie viele nordkoreanische Soldaten wurden bisher verwundet?"])
+def test_a_thing_the_articles_never_report_abstains_without_the_llm(real_pipeline, question):
+    """Each article gives counts of soldiers in Kursk; none counts tanks, wounded or inhabitants."""
+    a = real_pipeline.ask(question)
+    assert a.abstained and a.missing and not a.citations, a.text
+    assert "ttft_s" not in a.timings
+
+
+def test_what_a_person_said_is_not_answered_from_a_sentence_that_only_names_him(real_pipeline):
+    """The articles name Kim Jong Un once, signing the treaty with Putin; they quote nothing he said."""
+    a = real_pipeline.ask("What did Kim Jong Un say about sending the troops to Russia?")
+    assert a.abstained or a.check.get("fallback"), a.text
+    assert not re.search(r"Kim Jong Un (said|says|stated)", a.text), a.text
+
+
+def test_a_question_for_a_name_the_articles_never_give_is_not_answered_with_a_title(real_pipeline):
+    """'Ein NATO-Beamter teilte CNN mit …': the official is never named."""
+    a = real_pipeline.ask("Wie heißt der NATO-Beamte, der mit CNN gesprochen hat?")
+    assert a.abstained or a.check.get("fallback"), a.text
+
+
 def test_follow_up_is_rewritten_and_answered(real_pipeline):
     hist = [{"role": "user", "content": "How many North Korean soldiers does the US say are in Russia?"},
             {"role": "assistant", "content": "About 8,000 near the Ukrainian border [1]."}]

@@ -179,6 +179,21 @@ def test_what_a_person_said_needs_a_citation_where_he_speaks_not_one_that_names_
         assert text and "speaker" not in stats
 
 
+def test_a_question_for_a_name_is_not_answered_by_a_sentence_that_names_no_one():
+    ev = [E(1, "Drei US-Spitzendiplomaten trafen sich mit dem chinesischen Botschafter, so ein Beamter."),
+          E(2, "Liu Pengyu, Sprecher der chinesischen Botschaft, sagte, Chinas Position sei klar.")]
+    question = "What is the name of the Chinese ambassador who met the US diplomats?"
+    text, cites, stats = verify("Three US diplomats met the Chinese ambassador [1].", ev, matrix([[0.9, 0.3]]),
+                                question=question)
+    assert (text, cites, stats["unnamed"]) == ("", [], 1)
+    text, _, stats = verify("Liu Pengyu spoke for the Chinese embassy [2].", ev, matrix([[0.3, 0.9]]), question=question)
+    assert text.endswith("[2]") and "unnamed" not in stats
+    # a name the question itself gives is no answer to it
+    text, _, stats = verify("Liu Pengyu met the diplomats [1].", [E(1, "Liu Pengyu traf die Diplomaten.")],
+                            matrix([[0.9]]), question="What is the name of Liu Pengyu's deputy?")
+    assert text == "" and stats["unnamed"] == 1
+
+
 def test_a_sentence_that_copies_one_evidence_sentence_cites_that_one_alone():
     ev = [E(1, "Westliche Beobachter behaupteten, Peking könne die Partnerschaft nicht gutheißen."),
           E(2, "Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag über gegenseitige Verteidigungshilfe.")]

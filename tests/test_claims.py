@@ -30,3 +30,16 @@ def test_copies_restates_and_bare_words():
     assert not C.restates(s2, C.keys(s2, "en"), q, T.key_terms(q, "en"))
     assert not C.is_claim("Yes.") and C.is_claim("11,000")
     assert C.drop_stray_script("3人の US-Spitzendiplomaten") == "3 US-Spitzendiplomaten"
+
+
+def test_a_name_is_two_capitalised_words_that_are_no_country_office_or_body():
+    q = T.key_terms("What is the name of the US deputy ambassador to the UN?", "en")
+    for text in ["The deputy ambassador is Robert A. Wood.", "Kim Jong Un said nothing.",
+                 "Ministeriumssprecher Lin Jian sagte, es sei ihre Sache."]:
+        assert C.names_someone(text, "en", q), text
+    for text in ["Three US diplomats met the Chinese Ambassador.", "An official of the US State Department said so.",
+                 "Drei US-Spitzendiplomaten trafen den chinesischen Botschafter, so ein Beamter des Außenministeriums.",
+                 "Die Financial Times berichtete."]:
+        assert not C.names_someone(text, "en", q), text
+    # the name the question gives is no answer to it
+    assert not C.names_someone("Liu Pengyu sagte es.", "de", T.key_terms("Wie heißt der Stellvertreter von Liu Pengyu?", "de"))
