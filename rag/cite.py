@@ -30,12 +30,10 @@ SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
 def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question: str = "", lang: str = "en",
            threshold: float = 0.35, margin: float = 0.08) -> tuple[str, list[tuple[Evidence, str, float, bool]], dict]:
-    """`_verify`, then the answer as a whole: "what did X say" (X a person, an office, a rare name;
-    where the question names none of these, its country: "what did Japan say?") answered only from
-    sentences that neither name X nor stand beside one that does reports someone else's words (the
-    president's for the defence minister's, a Chinese ministry's for Japan's): withdrawn (`speaker`),
-    so that the answer falls back to quoting the closest evidence; so is an answer to "what is the
-    name of …" that names no one (`unnamed`)."""
+    """`_verify`, then the answer as a whole: "what did X say" (X a person, an office, a rare name,
+    else the question's country) answered only from sentences where X neither is named nor speaks
+    reports someone else's words (`speaker`); "what is the name of …" answered without a name
+    (`unnamed`): withdrawn, so that the answer falls back to quoting the closest evidence."""
     q_terms = T.key_terms(question, lang) if question else []
     out, cites, stats = _verify(text, evidence, similarity, question, q_terms, lang, threshold, margin)
     say = bool(SAY_Q.search(question))
@@ -142,6 +140,10 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
         copy = next((n for n in cited if C.copies(sent, by_number[n]) and ok([n])), None) if len(cited) > 1 else None
         if copy is not None:
             cited, stats["pruned"] = [copy], stats.get("pruned", 0) + 1
+        # "Lin Jian said that China plays a decisive role … [2] [1]": Rutte's words in [2], the name from [1]
+        if len(cited) > 1 and not C.voiced(sent, keys, by_number[max(cited, key=lambda n: sim[si, n - 1])], evidence):
+            stats["dropped"] += 1
+            continue
         stats["kept"] += 1
         if C.restates(sent, keys, question, q_terms):  # answers nothing: what it cites does, in its own words
             sent = f"{sent.rstrip(' .:')}: {_quote(by_number[cited[0]])}"

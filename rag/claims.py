@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import STATES
+from .vocab import STATES, TITLES
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -28,7 +28,7 @@ def is_claim(sentence: str) -> bool:
 
 def keys(sentence: str, lang: str) -> list[T.Term]:
     """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
-    return T.key_terms(sentence, lang)
+    return T.key_terms(sentence, lang, pairs=False)
 
 
 def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term], article: Sequence[str] = ()) -> bool:
@@ -103,18 +103,27 @@ def quotes(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -
     sentence right before or after it in its article (a quote and its speaker are often two
     sentences; evidence numbered next to e may stand paragraphs away, and a sentence that merely
     names him, "Putin und Kim Jong Un unterzeichneten …", says nothing he said)."""
-    texts = [e.text, *(x.text for x in evidence
-                       if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5))]
+    texts = [e.text, *beside(e, evidence)]
     return any(STATES.search(x) for x in texts) and any(T.present(t, x) for t in terms for x in texts)
+
+
+def voiced(sentence: str, keys: Sequence[T.Term], e: Evidence, evidence: Sequence[Evidence]) -> bool:
+    """A statement ("X said …") whose words come from e gives them to the speaker e (or the sentence
+    beside it) names: one speaker's words are not given to another named in a second citation.
+    keys: the sentence's own key terms; a sentence that names no one or states nothing passes."""
+    named = [k for k in keys if k.kind == "name"]
+    return not (named and STATES.search(sentence)) or any(
+        T.present(k, x) for k in named for x in (e.text, *beside(e, evidence)))
+
+
+def beside(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
+    """The evidence sentences right before and after e in its article (not merely numbered next to it)."""
+    return [x.text for x in evidence if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5)]
 
 
 # two capitalised words in a row (an initial allowed: "Robert A. Wood"): where a person's name stands
 _PAIR = re.compile(r"(?=\b([A-ZÄÖÜ][\w'-]*)\.?\s+([A-ZÄÖÜ][\w'-]+))")
-# capitalised words of offices and bodies, not of persons ("State Department", "Security Council")
-_TITLES = {"department", "ministry", "ministerium", "council", "office", "house", "secretary", "minister", "president",
-           "praesident", "ambassador", "botschafter", "spokesman", "spokesperson", "sprecher", "general", "state",
-           "states", "union", "nations", "times", "post", "agency", "institute", "institut", "university",
-           "universitaet", "center", "fellow", "foreign", "defence", "defense", "national", "deputy", "chief", "the"}
+
 
 
 def names_someone(text: str, lang: str, question_terms: Sequence[T.Term]) -> bool:
@@ -127,7 +136,7 @@ def names_someone(text: str, lang: str, question_terms: Sequence[T.Term]) -> boo
         german = L.dominant(sentence, lang) == "de"
         for a, b in _PAIR.findall(sentence):
             # an acronym ("US", "CNN", "US-Spitzendiplomaten") is a country or a body; a single capital an initial
-            if {T.fold(a), T.fold(b)} & _TITLES or any(len(p) > 1 and p.isupper() for w in (a, b) for p in w.split("-")):
+            if {T.fold(a), T.fold(b)} & TITLES or any(len(p) > 1 and p.isupper() for w in (a, b) for p in w.split("-")):
                 continue
             terms = T.key_terms(f"{a} {b}", lang)
             if any(t.kind == "entity" or asked.intersection(t.forms) for t in terms):

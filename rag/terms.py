@@ -9,21 +9,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import COUNT_Q, DISTANCE, EVENTS, FAR_Q, GROUPS, MANY_Q, MONEY, MONEY_Q, THINGS, fold  # noqa: F401 - T.MANY_Q etc.
+from .figures import counts, gives, measure, number_value, numbers  # noqa: F401 - T.numbers etc.
+from .vocab import COUNT_Q, EVENTS, GROUPS, MANY_Q, MONEY, MONEY_Q, SAY_Q, THINGS, TITLES, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
-
-
-def gives(measure: re.Pattern, text: str) -> bool:
-    """The text states a figure in that measure ("50 Kilometer", "9 Milliarden US-Dollar")."""
-    return bool(numbers(text)) and bool(measure.search(text))
-
-
-def measure(question: str) -> re.Pattern | None:
-    """What a figure must measure to answer: a distance ("how far"), money ("how much money"), else None."""
-    if FAR_Q.search(question):
-        return DISTANCE
-    return MONEY if COUNT_Q.search(question) and MONEY_Q.search(question) else None
+_NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z]+)\b)")
 
 
 @dataclass(frozen=True)
@@ -32,41 +22,6 @@ class Term:
     kind: str  # "entity" (country, office, unit), "event" (killed, paid, ...), "thing" (tanks, population, ...),
     # "name" (rare capitalised word), "number"
     forms: tuple[str, ...]  # folded spellings, any of which may start a word of the text
-
-
-def number_value(token: str) -> str | None:
-    """'11.000', '11,000', '11 000' and '11000' -> '11000'; '8,5' stays a decimal ('8.5')."""
-    t = token.strip()
-    if re.fullmatch(r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+", t):
-        return re.sub(r"\D", "", t)
-    if re.fullmatch(r"\d+[.,]\d+", t):
-        return t.replace(",", ".")
-    return t if t.isdigit() else None
-
-
-_NUMBER = re.compile(r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
-# "one"/"ein" are left out: far more often an article or pronoun than a figure
-_WORDNUM = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-            "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "eleven": "11", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",
-            "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "dozen": "12", "dutzend": "12"}
-
-
-def numbers(text: str) -> set[str]:
-    """Every figure of a text, normalised; number words up to twelve count as figures."""
-    out = {v for m in _NUMBER.finditer(text) if (v := number_value(m.group(0)))}
-    out |= {_WORDNUM[w] for w in re.findall(r"\w+", text.lower()) if w in _WORDNUM}
-    return out
-
-
-# a day, month or year is no count ("am 29. Oktober", "October 29th", "2024")
-_MONTH = r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)[a-zä]*"
-_DATE = re.compile(rf"\b\d{{1,2}}(?:\.|st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-                   rf"|\b(?:19|20)\d\d\b", re.I)
-
-
-def counts(text: str) -> set[str]:
-    """The figures of a text that are not dates: what answers "how many"."""
-    return numbers(_DATE.sub(" ", text))
 
 
 def _group_of(word: str) -> tuple[str, ...] | None:
@@ -115,8 +70,11 @@ def _listed(word: str, groups: list[tuple[str, ...]]) -> tuple[str, ...] | None:
     return next((g for g in groups if w in g), None)
 
 
-def key_terms(question: str, lang: str = "en") -> list[Term]:
-    """Countries, offices and known names (via the groups), rare capitalised words and figures."""
+def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]:
+    """Countries, offices and known names (via the groups), rare capitalised words and figures; with
+    `pairs`, in a question for what someone said, an English name of everyday words too ("What did
+    Lloyd Austin say?"): not elsewhere, where English renders German proper nouns ("North Atlantic
+    Council" for "Nordatlantikrat", "Institute for East Asian Studies"), nor in an answer's sentences."""
     terms: list[Term] = []
     low = fold(question)
     for g in GROUPS:
@@ -144,6 +102,21 @@ def key_terms(question: str, lang: str = "en") -> list[Term]:
                     and not fold(part).startswith(tails):
                 terms.append(Term(part, "name", (fold(part),)))
                 seen.add(fold(part))
+    if pairs and lang == "en" and SAY_Q.search(question):  # English capitalises names, not nouns: "Lloyd Austin", "Robert A. Wood" name someone
+        # even where each word is an everyday one (the surname is the term); a German noun pair quoted
+        # in an English answer ("Nach Angaben") is none
+        text = question
+        for t in terms:  # "North Korean", "Secretary General": a country or office, no name
+            text = re.sub(rf"\b{re.escape(t.text)}\w*", ",", text, flags=re.I) if " " in t.text else text
+        for m in _NAME_PAIR.finditer(text):
+            first, last = m.group(1), m.group(2)
+            opening = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
+            if {fold(first), fold(last)} & (TITLES | seen) or _group_of(first) or _group_of(last) \
+                    or _zipf(last.lower(), "de") > _zipf(last.lower(), "en") \
+                    or (opening and _zipf(first.lower(), "en") >= 5.0):  # "Did Lloyd …", "Has North …"
+                continue
+            terms.append(Term(f"{first} {last}", "name", (fold(last),)))
+            seen.add(fold(last))
     terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]
     return terms
 

@@ -60,6 +60,11 @@ foreign minister, secretary of state, außenminister
 chancellor, kanzler
 ambassador, botschafter
 general secretary, secretary general, generalsekretär
+pope, papst
+king, könig
+queen, königin
+mayor, bürgermeister, oberbürgermeister
+governor, gouverneur
 """
 _UNITS = """
 dollar, us-dollar, usd
@@ -67,6 +72,9 @@ euro
 billion, milliarde, mrd
 million, millionen, mio
 percent, prozent
+ruble, rubles, rubel
+yuan, renminbi
+yen
 """
 # Events a question can ask about that the articles may simply not report; an answer claiming one
 # must cite a sentence that reports it. "Captured" is a prisoner or a town ("eroberten dort mehr als
@@ -80,6 +88,7 @@ paid, pay, pays, salary, zahlt, bezahlt, sold, gehalt
 ratified, ratify, ratifiziert, ratifizierung
 won, win, winner, gewann, gewonnen, sieger
 born, birth, birthday, geboren, geburt, geburtstag
+deserted, desert, deserter, deserters, desertion, desertiert, deserteur, deserteure, fahnenflucht
 """
 # Things a question can ask about (a count, a fact) that the articles may simply not report: the
 # same rule as for events, but nouns, so they match as the head of a German compound too
@@ -120,6 +129,12 @@ STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert
                     r"said|says|say|told|stated?|statement|warn|confirm|den(y|ied)|call(ed|s)|describ|urg|demand|"
                     r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow)\w*",
                     re.I)
+# capitalised words of offices and bodies, not of persons ("State Department", "Security Council"), folded
+TITLES = {"department", "ministry", "ministerium", "council", "office", "house", "secretary", "minister", "president",
+          "praesident", "ambassador", "botschafter", "spokesman", "spokesperson", "sprecher", "general", "state",
+          "states", "union", "nations", "times", "post", "agency", "institute", "institut", "university",
+          "universitaet", "center", "fellow", "foreign", "defence", "defense", "national", "deputy", "chief", "the",
+          "security", "fund", "affairs", "news", "press"}
 # a question for someone's name: answered only by an answer that names someone
 NAME_Q = re.compile(r"\b(what(?: i|')s (?:the|his|her) name|what was (?:the|his|her) name|name of|wie hei(?:ß|ss)t|"
                     r"wie hie(?:ß|ss)|wie lautet (?:der|sein|ihr) name|de[nr] namen)\b", re.I)

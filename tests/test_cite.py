@@ -179,6 +179,18 @@ def test_what_a_person_said_needs_a_citation_where_he_speaks_not_one_that_names_
         assert text and "speaker" not in stats
 
 
+def test_one_speakers_words_are_not_given_to_another_named_in_a_second_citation():
+    ev = [E(1, "„Das bleibt ihnen überlassen“, sagte Ministeriumssprecher Lin Jian.", doc="d1"),
+          E(2, "Rutte betonte die entscheidende Rolle Chinas bei den iranischen Waffenlieferungen.", doc="d2")]
+    text, cites, stats = verify("Lin Jian said that China plays a decisive role in Iranian arms deliveries [2] [1].",
+                                ev, matrix([[0.4, 0.8]]), question="What did Lin Jian say about Iran?")
+    assert (text, cites) == ("", []) and stats["dropped"] == 1
+    # the speaker of the words cited most alike is named: the sentence stands
+    text, _, _ = verify("Lin Jian said it is up to them, while Rutte stressed China's role [1] [2].",
+                        ev, matrix([[0.8, 0.6]]), question="What did they say?")
+    assert text.endswith("[1] [2]")
+
+
 def test_a_question_for_a_name_is_not_answered_by_a_sentence_that_names_no_one():
     ev = [E(1, "Drei US-Spitzendiplomaten trafen sich mit dem chinesischen Botschafter, so ein Beamter."),
           E(2, "Liu Pengyu, Sprecher der chinesischen Botschaft, sagte, Chinas Position sei klar.")]

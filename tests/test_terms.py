@@ -101,3 +101,15 @@ def test_a_thing_the_articles_may_not_report_is_found_in_either_language(questio
     another count of the same place."""
     things = [t for t in T.key_terms(question, "en") if t.kind == "thing"]
     assert things and T.present(things[0], text) is found
+
+
+def test_a_name_of_everyday_words_counts_where_the_question_asks_what_someone_said():
+    """'Austin', 'Wood' are everyday English words; capitalised in a row after 'What did' they name
+    someone. Elsewhere a capitalised pair is often a German body's English name ('Nordatlantikrat')."""
+    assert [t.forms for t in T.key_terms("What did Lloyd Austin say about China?", "en") if t.kind == "name"] == [("austin",)]
+    assert [t.forms for t in T.key_terms("What did Robert A. Wood say to the Council?", "en") if t.kind == "name"] == [("wood",)]
+    assert not [t for t in T.key_terms("Who did Blinken meet after the North Atlantic Council?", "en")
+                if "atlantic" in t.forms]
+    assert not [t for t in T.key_terms("What did the North Korean army say?", "en") if t.kind == "name"]
+    # an answer's sentence is checked on its rare names alone
+    assert not [t for t in T.key_terms("Lloyd Austin said so.", "en", pairs=False) if t.kind == "name"]
