@@ -103,7 +103,7 @@ def quotes(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -
     sentence right before or after it in its article (a quote and its speaker are often two
     sentences; evidence numbered next to e may stand paragraphs away, and a sentence that merely
     names him, "Putin und Kim Jong Un unterzeichneten …", says nothing he said)."""
-    texts = [e.text, *beside(e, evidence)]
+    texts = with_beside(e, evidence)
     return any(STATES.search(x) for x in texts) and any(T.present(t, x) for t in terms for x in texts)
 
 
@@ -113,28 +113,24 @@ def voiced(sentence: str, keys: Sequence[T.Term], e: Evidence, evidence: Sequenc
     keys: the sentence's own key terms; a sentence that names no one or states nothing passes."""
     named = [k for k in keys if k.kind == "name"]
     return not (named and STATES.search(sentence)) or any(
-        T.present(k, x) for k in named for x in (e.text, *beside(e, evidence)))
+        T.present(k, x) for k in named for x in with_beside(e, evidence))
 
 
-def beside(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
-    """The evidence sentences right before and after e in its article (not merely numbered next to it)."""
-    return [x.text for x in evidence if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5)]
-
-
-# two capitalised words in a row (an initial allowed: "Robert A. Wood"): where a person's name stands
-_PAIR = re.compile(r"(?=\b([A-ZÄÖÜ][\w'-]*)\.?\s+([A-ZÄÖÜ][\w'-]+))")
-
+def with_beside(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
+    """e and the evidence sentences right before and after it in its article (not merely numbered next to it)."""
+    return [e.text, *(x.text for x in evidence
+                      if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5))]
 
 
 def names_someone(text: str, lang: str, question_terms: Sequence[T.Term]) -> bool:
-    """The text gives a name the question does not: two capitalised words in a row, no country,
+    """The text gives a name the question does not: two capitalised words in a row (T.NAME_PAIR), no country,
     office or body among them, nor any of the question's own terms. In German, where every noun is
     capitalised, one of the two must be a rare word ("Lin Jian", not "Sprecher Außenministerium");
     in English ("Robert A. Wood") mid-sentence capitals are names enough."""
     asked = {f for t in question_terms for f in t.forms}
     for sentence in re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", text):  # "Robert A. Wood" is one sentence
         german = L.dominant(sentence, lang) == "de"
-        for a, b in _PAIR.findall(sentence):
+        for a, b in T.NAME_PAIR.findall(sentence):
             # an acronym ("US", "CNN", "US-Spitzendiplomaten") is a country or a body; a single capital an initial
             if {T.fold(a), T.fold(b)} & TITLES or any(len(p) > 1 and p.isupper() for w in (a, b) for p in w.split("-")):
                 continue

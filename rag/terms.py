@@ -13,7 +13,9 @@ from .figures import counts, gives, measure, number_value, numbers  # noqa: F401
 from .vocab import COUNT_Q, EVENTS, GROUPS, MANY_Q, MONEY, MONEY_Q, SAY_Q, THINGS, TITLES, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
-_NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z]+)\b)")
+# two capitalised words in a row, an initial between them skipped ("Robert A. Wood"): where a
+# person's name stands (in German also a noun after another, "Sprecher Lin")
+NAME_PAIR = re.compile(r"(?=\b([A-ZÄÖÜ][\w'-]+)\s+(?:[A-Z]\.\s+)?([A-ZÄÖÜ][\w'-]+))")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
         text = question
         for t in terms:  # "North Korean", "Secretary General": a country or office, no name
             text = re.sub(rf"\b{re.escape(t.text)}\w*", ",", text, flags=re.I) if " " in t.text else text
-        for m in _NAME_PAIR.finditer(text):
+        for m in NAME_PAIR.finditer(text):
             first, last = m.group(1), m.group(2)
             opening = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
             if {fold(first), fold(last)} & (TITLES | seen) or _group_of(first) or _group_of(last) \
