@@ -104,9 +104,10 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
                     and not fold(part).startswith(tails):
                 terms.append(Term(part, "name", (fold(part),)))
                 seen.add(fold(part))
-    if pairs and lang == "en" and SAY_Q.search(question):  # English capitalises names, not nouns: "Lloyd Austin", "Robert A. Wood" name someone
-        # even where each word is an everyday one (the surname is the term); a German noun pair quoted
-        # in an English answer ("Nach Angaben") is none
+    if pairs and lang == "en" and SAY_Q.search(question):
+        # English capitalises names, not nouns: "Lloyd Austin", "Robert A. Wood" name someone even
+        # where each word is an everyday one (the surname is the term); a pair whose last word is
+        # German rather than English ("Nach Angaben") is none
         text = question
         for t in terms:  # "North Korean", "Secretary General": a country or office, no name
             text = re.sub(rf"\b{re.escape(t.text)}\w*", ",", text, flags=re.I) if " " in t.text else text
