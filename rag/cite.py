@@ -23,7 +23,7 @@ from .markers import parse, strip_markers
 from .neighbours import SPEECH
 from .quotes import lead as _lead, quote as _quote, ranked as _ranked
 from .types import Evidence
-from .vocab import NAME_Q, OFFICES, PEOPLE, SAY_Q
+from .vocab import NAME_Q, OFFICES, PEOPLE, SAY_Q, WHO_IS_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
@@ -164,6 +164,8 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
     if kept and need is not None and not any(need(sent) for sent, _ in kept_src):
         named = [t for t in q_terms if t.kind in ("entity", "name")]
         pool = [e for e in [*ranked, *(e for e in evidence if e.neighbour)] if need(e.text)]
+        if WHO_IS_Q.search(question):  # the role of the one asked about, not anyone's
+            pool = [e for e in pool if C.naming(e, evidence, named)]
         # max keeps the best-ranked of equals
         holder = max(pool, key=lambda e: C.naming(e, evidence, named), default=None)
         if holder is not None:

@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import STATES, TITLES
+from .vocab import ROLE, STATES, TITLES, WHO_IS_Q
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -28,7 +28,7 @@ def is_claim(sentence: str) -> bool:
 
 def keys(sentence: str, lang: str) -> list[T.Term]:
     """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
-    return T.key_terms(sentence, lang, pairs=False)
+    return [T.place(t) for t in T.key_terms(sentence, lang, pairs=False)]
 
 
 def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term], article: Sequence[str] = ()) -> bool:
@@ -75,7 +75,10 @@ def wording(sentence: str) -> str:
 
 def figure_asked(question: str) -> Callable[[str], bool] | None:
     """What a sentence must state to answer the question at all: a distance ("how far"), an amount
-    of money ("how much money"), a count that is no date ("how many"); None where no figure is asked."""
+    of money ("how much money"), a count that is no date ("how many"), a role ("who is Mike Waltz?");
+    None where nothing in particular is asked."""
+    if WHO_IS_Q.search(question):
+        return lambda text: bool(ROLE.search(text))
     need = T.measure(question)
     if need is not None:
         return lambda text: T.gives(need, text)

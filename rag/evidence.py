@@ -76,6 +76,11 @@ def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool
     return [T.Term(" + ".join([keys[head].text, *lack]), "together", ())]
 
 
+def _beside(c: _Cand, cands: Sequence[_Cand]) -> list[str]:
+    """c and the candidate sentences right next to it in its article (a report's source often follows)."""
+    return [c.text, *(x.text for x in cands if x.doc_id == c.doc_id and (0 <= x.start - c.end <= 5 or 0 <= c.start - x.end <= 5))]
+
+
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
@@ -122,6 +127,13 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
                     and not any(c.doc_id in named and T.counts(c.text) and T.present(t, c.text) for c in cands)]
     if say_q and not missing:  # "what did X say about Y": X and Y in one article, not each in its own
         missing += _apart(keys, cands, hits)
+    if measure is T.DISTANCE and entities and not missing:  # a distance is between the places asked
+        # about: "50 Kilometer von der ukrainischen Grenze", said of Kursk, is no distance to Moscow
+        places = [T.place(t) for t in entities]
+        if not any(T.gives(T.DISTANCE, c.text) and all(any(T.present(t, x) for x in _beside(c, cands)) for t in places)
+                   for c in cands):
+            word = "Entfernung" if lang == "de" else "distance"
+            missing.append(T.Term(" + ".join([word, *(t.text for t in entities)]), "together", ()))
     ranked = sorted(cands, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[_Cand] = []
@@ -171,10 +183,11 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     extra = [n for c in list(chosen) for n in N.neighbours(c, by_doc, follow_statements and say_q) if n not in chosen]
     # a quote's speaker or a pronoun's antecedent is what makes the sentence usable: room for it
     neighbours = {id(n) for n in extra if take(n, slack=1.6)}
-    money = T.MONEY_Q.search(question) if amount_q else None
-    if money and T.fold(money.group(0)) not in {f for t in missing for f in t.forms} \
-            and not any(T.gives(T.MONEY, c.text) for c in chosen):
-        missing.append(T.Term(money.group(0), "entity", (T.fold(money.group(0)),)))
+    if measure is T.MONEY and not any(T.gives(T.MONEY, c.text) for c in chosen):
+        said = T.MONEY_Q.search(question)  # "how much … receive" names no money word: the check does
+        word = said.group(0) if said else ("Geld" if lang == "de" else "money")
+        if T.fold(word) not in {f for t in missing for f in t.forms}:
+            missing.append(T.Term(word, "entity", (T.fold(word),)))
     doc_order = list(dict.fromkeys(c.doc_id for c in sorted(chosen, key=lambda c: -c.score)))
     article = {p.doc_id: p for p in passages}
     ordered = sorted(chosen, key=lambda c: (doc_order.index(c.doc_id), c.start))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .vocab import COUNT_Q, DISTANCE, FAR_Q, MONEY, MONEY_Q
+from .vocab import COUNT_Q, DISTANCE, FAR_Q, MONEY, MONEY_Q, MUCH_GOT_Q
 
 
 def gives(measure: re.Pattern, text: str) -> bool:
@@ -17,7 +17,7 @@ def measure(question: str) -> re.Pattern | None:
     """What a figure must measure to answer: a distance ("how far"), money ("how much money"), else None."""
     if FAR_Q.search(question):
         return DISTANCE
-    return MONEY if COUNT_Q.search(question) and MONEY_Q.search(question) else None
+    return MONEY if (COUNT_Q.search(question) and MONEY_Q.search(question)) or MUCH_GOT_Q.search(question) else None
 
 
 def number_value(token: str) -> str | None:

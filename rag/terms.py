@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .figures import counts, gives, measure, number_value, numbers  # noqa: F401 - T.numbers etc.
-from .vocab import COUNT_Q, EVENTS, GROUPS, MANY_Q, MONEY, MONEY_Q, SAY_Q, THINGS, TITLES, fold  # noqa: F401 - T.MANY_Q etc.
+from .vocab import CAPITALS, COUNT_Q, DISTANCE, EVENTS, GROUPS, MANY_Q, MONEY, MONEY_Q, SAY_Q, THINGS, TITLES, fold  # noqa: F401 - T.MANY_Q etc.
 
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 # two capitalised words in a row, an initial between them skipped ("Robert A. Wood"): where a
@@ -122,6 +122,13 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
             seen.add(fold(last))
     terms += [Term(n, "number", (n,)) for n in sorted(numbers(question))]
     return terms
+
+
+def place(t: Term) -> Term:
+    """A capital named stands for itself, not for its country: a distance to Moscow is none to Kursk,
+    and a visit to Moscow is not one to Pjöngjang with the Russian president."""
+    capital = tuple(f for f in t.forms if f in CAPITALS)
+    return Term(t.text, t.kind, capital) if capital and fold(t.text).startswith(capital) else t
 
 
 def _stem_ok(form: str, word: str) -> bool:

@@ -8,6 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# the capitals and seats of government among the groups' members: a distance to Moscow is not one
+# to anywhere in Russia
+CAPITALS = {"peking", "beijing", "moskau", "moscow", "kreml", "kremlin", "pjoengjang", "pjongjang", "pyongyang", "seoul",
+            "washington", "kiew", "kyiv", "kiev", "tokio", "tokyo", "berlin", "paris", "london", "teheran", "tehran",
+            "ankara", "warschau", "warsaw", "rom", "rome", "madrid", "taipeh", "taipei"}
 # Each line one group: spellings and adjective stems that name one thing in English or German.
 # A term matches a text when a word of the text starts with a member (a phrase: contains it).
 _GROUPS = """
@@ -99,6 +104,8 @@ tank, tanks, panzer
 missile, missiles, rocket, rockets, rakete, raketen
 aircraft, airplane, airplanes, warplane, warplanes, flugzeug, flugzeuge, kampfjet, kampfjets
 population, inhabitants, einwohner, bevoelkerung, bewohner
+party, parties, partei, parteien
+sanction, sanctions, sanktion, sanktionen
 """
 
 
@@ -114,8 +121,30 @@ def _parse(block: str) -> list[tuple[str, ...]]:
     return [tuple(dict.fromkeys(fold(m.strip()) for m in line.split(","))) for line in block.strip().splitlines()]
 
 
+def _countries(known: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Every other country by its English and German name (CLDR, through Babel): "Nigerian" and
+    "nigerianisch" begin with "nigeria", so an answer calling someone Nigerian needs a sentence that
+    says so. Names the hand-made groups already hold (with their irregular adjectives) are left to them."""
+    try:
+        from babel import Locale
+    except ImportError:  # the hand-made groups alone
+        return []
+    en, de = Locale("en").territories, Locale("de").territories
+    have = {m for g in known for m in g if " " not in m and len(m) >= 4}
+    out = []
+    for code, name in en.items():
+        if len(code) != 2 or not code.isalpha() or code in ("EU", "EZ", "UN", "QO"):  # bodies and regions
+            continue
+        names = [re.sub(r"\s*\(.*\)", "", n) for n in (name, de.get(code, ""))]  # "Myanmar (Burma)"
+        forms = tuple(dict.fromkeys(fold(n) for n in names if len(n) >= 4 and re.fullmatch(r"[^\W\d_][\w -]*", n)))
+        if forms and not any(f.startswith(h) or h.startswith(f) for f in forms for h in have):
+            out.append(forms)
+    return out
+
+
 OFFICES, PEOPLE = _parse(_OFFICES), _parse(_PEOPLE)
 GROUPS = _parse(_GROUPS) + PEOPLE + OFFICES + _parse(_UNITS)
+GROUPS += _countries(GROUPS)
 EVENTS = _parse(_EVENTS)
 THINGS = _parse(_THINGS)
 # questions about what someone said
@@ -137,7 +166,18 @@ TITLES = {"department", "ministry", "ministerium", "council", "office", "house",
           "security", "fund", "affairs", "news", "press"}
 # a question for someone's name: answered only by an answer that names someone
 NAME_Q = re.compile(r"\b(what(?: i|')s (?:the|his|her) name|what was (?:the|his|her) name|name of|wie hei(?:ß|ss)t|"
-                    r"wie hie(?:ß|ss)|wie lautet (?:der|sein|ihr) name|de[nr] namen)\b", re.I)
+                    r"wie hie(?:ß|ss)|wie lautet (?:der|sein|ihr) name|de[nr] namen|"
+                    # "which Russian general commands …": a rank held by one person, answered by a name
+                    # (not "which official", whom articles often leave unnamed)
+                    r"(?:which|welche[rsmn]?)(?:\s+\w+){0,2}?\s+(?:generals?|generäle|minister|ministerin|"
+                    r"ambassador|botschafter(?:in)?|senators?|senator(?:in)?|commanders?|kommandeur|befehlshaber))\b", re.I)
+# "who is Mike Waltz?" asks for what he is: answered by a sentence that gives a role, not by what he said
+WHO_IS_Q = re.compile(r"^\W*(who is|who's|who was|wer ist|wer war)\b", re.I)
+ROLE = re.compile(r"(berater|direktor|sprecher|präsident|minister|botschafter|experte|chef|leiter|general|kommandeur|"
+                  r"sekretär|vorsitzende|abgeordnete|diplomat|beamte|machthaber|führer|gouverneur|bürgermeister|"
+                  r"kanzler|senator|fellow|analyst|professor|journalist|tycoon)|\b(advis[eo]r|director|spokes\w*|"
+                  r"president|ambassador|expert|head|chief|leader|commander|secretary|chair\w*|official|lawmaker|"
+                  r"governor|mayor|chancellor|businessman)\b", re.I)
 # where a question asks a second thing: ", and how did the Kremlin react?", ", und wie reagierte der Kreml?"
 PART_SPLIT = re.compile(r",?\s+(?:and|und)\s+(?=(?:what|how|who|whom|when|where|which|why|was|wie|wer|wem|wen|"
                         r"wann|wo|welche[rsmn]?|warum|weshalb|wozu)\b)", re.I)
@@ -152,7 +192,11 @@ COUNT_Q = re.compile(r"\b(how (many|much)|wie viele?)\b", re.I)
 MANY_Q = re.compile(r"\b(how many|wie viele)\b", re.I)
 # a question for an amount of money, which a figure of troops or years does not answer
 MONEY_Q = re.compile(r"\b(money|dollars?|euros?|cost|costs|paid|pays?|geld|kosten|kostet|zahlt|bezahlt)\b", re.I)
+# "how much does North Korea receive for each soldier": an amount received is money too (not "how many")
+MUCH_GOT_Q = re.compile(r"\b(how much|wie viel)\b(?!e).*\b(receive[sd]?|get|gets|earn|earns|erhält|erhalten|bekommt|"
+                        r"bekommen|verdient)\b", re.I)
 MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarden?|mrd|billions?|million(?:en)?|mio)\b|[$€]", re.I)
 # "how far" is answered by a distance, not by a count of troops that happens to be near
-FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand)\b", re.I)
+FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand|(?:how many|wie viele) (?:km|kilomet\w*|miles|meilen))\b",
+                   re.I)
 DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)

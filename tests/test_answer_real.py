@@ -70,9 +70,13 @@ def test_off_topic_question_abstains_without_the_llm(real_pipeline):
 
 @pytest.mark.parametrize("question", ["How many tanks has North Korea sent to Russia?",
                                       "What is the population of the Kursk region?",
-                                      "Wie viele nordkoreanische Soldaten wurden bisher verwundet?"])
+                                      "Wie viele nordkoreanische Soldaten wurden bisher verwundet?",
+                                      "Wie viele Kilometer ist Kursk von Moskau entfernt?",
+                                      "Welche Partei führt Olena Prokopenko?",
+                                      "How much does North Korea receive from Russia for each soldier?"])
 def test_a_thing_the_articles_never_report_abstains_without_the_llm(real_pipeline, question):
-    """Each article gives counts of soldiers in Kursk; none counts tanks, wounded or inhabitants."""
+    """Each article gives counts of soldiers in Kursk; none counts tanks, wounded or inhabitants,
+    gives a distance to Moscow (only Kursk's to the Ukrainian border), a party or a payment."""
     a = real_pipeline.ask(question)
     assert a.abstained and a.missing and not a.citations, a.text
     assert "ttft_s" not in a.timings
@@ -89,6 +93,13 @@ def test_a_question_for_a_name_the_articles_never_give_is_not_answered_with_a_ti
     """'Ein NATO-Beamter teilte CNN mit …': the official is never named."""
     a = real_pipeline.ask("Wie heißt der NATO-Beamte, der mit CNN gesprochen hat?")
     assert a.abstained or a.check.get("fallback"), a.text
+
+
+def test_who_someone_is_is_answered_with_the_role_the_articles_give(real_pipeline):
+    """'… obwohl sein neu ernannter nationaler Sicherheitsberater Mike Waltz sagte, …': the model
+    tends to give what he said; the sentence that says what he is must be in the answer."""
+    a = real_pipeline.ask("Wer ist Mike Waltz?")
+    assert not a.abstained and "Sicherheitsberater" in a.text, a.text
 
 
 def test_follow_up_is_rewritten_and_answered(real_pipeline):

@@ -206,6 +206,42 @@ def test_a_question_for_a_name_is_not_answered_by_a_sentence_that_names_no_one()
     assert text == "" and stats["unnamed"] == 1
 
 
+def test_a_question_for_a_rank_one_person_holds_is_answered_by_a_name():
+    """'Which Russian general commands …' asks for someone; 'which official' not (articles often
+    leave officials unnamed, and 'a NATO official' is then the answer)."""
+    ev = [E(1, "Ein Sprecher sagte, die meisten Soldaten seien in der Oblast Kursk."),
+          E(2, "Generaloberst Juri Sadowenko führt die Truppen.")]
+    question = "Welcher russische General kommandiert die nordkoreanischen Truppen?"
+    text, _, stats = verify("Ein Sprecher sagte, die meisten Soldaten seien in der Oblast Kursk [1].", ev,
+                            matrix([[0.9, 0.2]]), question=question, lang="de")
+    assert text == "" and stats["unnamed"] == 1
+    text, _, stats = verify("Generaloberst Juri Sadowenko führt die Truppen [2].", ev, matrix([[0.2, 0.9]]),
+                            question=question, lang="de")
+    assert text.endswith("[2]") and "unnamed" not in stats
+    text, _, stats = verify("A NATO official told CNN so [1].", [E(1, "Ein NATO-Beamter teilte CNN das mit.")],
+                            matrix([[0.9]]), question="Which official told CNN that?")
+    assert text.endswith("[1]") and "unnamed" not in stats
+
+
+def test_who_someone_is_is_answered_with_a_role_from_a_sentence_that_names_him():
+    ev = [E(1, "Trump könnte Putin unter Druck setzen, sagte sein Sicherheitsberater Mike Waltz."),
+          E(2, "Der Präsident sprach mit Selenskyj.", doc="d2")]
+    text, _, stats = verify("Waltz sagte, Trump könnte Putin unter Druck setzen [1].", ev, matrix([[0.9, 0.1]]),
+                            question="Wer ist Mike Waltz?", lang="de")
+    assert "Sicherheitsberater" in text and stats["measure"] == 1  # his role, quoted from [1]
+    assert "Präsident" not in text  # a role, but not his
+    text, _, stats = verify("Mike Waltz ist Trumps Sicherheitsberater [1].", ev, matrix([[0.9, 0.1]]),
+                            question="Wer ist Mike Waltz?", lang="de")
+    assert text == "Mike Waltz ist Trumps Sicherheitsberater. [1]" and "measure" not in stats
+
+
+def test_a_capital_in_an_answer_needs_the_capital_in_its_evidence():
+    ev = [E(1, "Putin und Kim Jong Un unterzeichneten am 19. Juni in Pjöngjang einen Vertrag, so der russische Präsident.")]
+    text, _, stats = verify("Kim Jong Un visited Moscow on June 19 [1].", ev, matrix([[0.8]]),
+                            question="When did Kim Jong Un visit Moscow?")
+    assert text == "" and stats["dropped"] == 1
+
+
 def test_a_sentence_that_copies_one_evidence_sentence_cites_that_one_alone():
     ev = [E(1, "Westliche Beobachter behaupteten, Peking könne die Partnerschaft nicht gutheißen."),
           E(2, "Putin und Kim Jong Un unterzeichneten am 19. Juni einen Vertrag über gegenseitige Verteidigungshilfe.")]

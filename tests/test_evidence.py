@@ -150,6 +150,30 @@ def test_a_how_far_question_puts_a_distance_before_a_count_and_a_named_source_is
     assert any("CNN" in e.text for e in ev)
 
 
+def test_a_distance_must_be_given_between_the_places_the_question_names():
+    q, ps, ss = setup([("a", "Die Truppen stehen in der Region Kursk, nur 50 Kilometer von der ukrainischen Grenze entfernt.", 0.70),
+                       ("b", "Peking hat eine Partnerschaft mit Moskau geschmiedet.", 0.50)])
+    # Moscow is named, and Russia in "russischen", but no sentence gives a distance to Moscow
+    _, missing = select("Wie viele Kilometer ist Kursk von Moskau entfernt?", "de", q, ps, ss)
+    assert [(t.text, t.kind) for t in missing] == [("Entfernung + Kursk + Moskau", "together")]
+    _, missing = select("How far is Kursk from the Ukrainian border?", "en", q, ps, ss)
+    assert not missing
+    # the place may stand in the sentence right beside the distance ("… entfernt. Dort, in Kursk, …")
+    q, ps, ss = setup([("a", "Die Truppen stehen nur 50 Kilometer von der Grenze entfernt.", 0.70),
+                       ("a", "Das berichtete CNN über Kursk.", 0.50)])
+    _, missing = select("Wie weit sind die Truppen in Kursk laut dem CNN-Bericht von der Grenze entfernt?", "de", q, ps, ss)
+    assert not missing
+
+
+def test_how_much_someone_receives_is_an_amount_of_money():
+    q, ps, ss = setup([("a", "Mehr als 10.000 nordkoreanische Soldaten sind in Russland.", 0.70),
+                       ("b", "Die USA gaben der Ukraine 175 Milliarden Dollar.", 0.30)])
+    _, missing = select("How much does North Korea receive from Russia for each soldier?", "en", q, ps, ss, budget_chars=80)
+    assert [t.text for t in missing] == ["money"]  # the count of soldiers answers nothing here
+    _, missing = select("Wie viele Soldaten hat Russland erhalten?", "de", q, ps, ss, budget_chars=80)
+    assert not missing  # "wie viele" asks for a count
+
+
 def test_what_x_said_about_y_needs_x_and_y_in_one_article():
     q, ps, ss = setup([("a", "Außenminister Sergej Lawrow sprach in Genf über Terrorgruppen.", 0.55),
                        ("b", "Nordkoreanische Truppen sind in Kursk eingetroffen.", 0.60)])
