@@ -97,14 +97,15 @@ deserted, desert, deserter, deserters, desertion, desertiert, deserteur, deserte
 """
 # Things a question can ask about (a count, a fact) that the articles may simply not report: the
 # same rule as for events, but nouns, so they match as the head of a German compound too
-# ("Langstreckenraketen", "Schwerverletzte")
+# ("Langstreckenraketen", "Schwerverletzte"). Not "parties": answers render "alle Beteiligten" so,
+# and a sentence is then dropped for a word its evidence has in other words
 _THINGS = """
 wounded, injured, verwundet, verwundete, verletzt, verletzte
 tank, tanks, panzer
 missile, missiles, rocket, rockets, rakete, raketen
 aircraft, airplane, airplanes, warplane, warplanes, flugzeug, flugzeuge, kampfjet, kampfjets
 population, inhabitants, einwohner, bevoelkerung, bewohner
-party, parties, partei, parteien
+party, partei, parteien
 sanction, sanctions, sanktion, sanktionen
 """
 
