@@ -120,7 +120,8 @@ def voiced(sentence: str, keys: Sequence[T.Term], e: Evidence, evidence: Sequenc
 
 
 def with_beside(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:
-    """e and the evidence sentences right before and after it in its article (not merely numbered next to it)."""
+    """e and the evidence sentences right before and after it in its article (not merely numbered next to it).
+    Any sentences with doc_id, start, end and text will do: evidence selection passes its candidates."""
     return [e.text, *(x.text for x in evidence
                       if x.doc_id == e.doc_id and (0 <= x.start - e.end <= 5 or 0 <= e.start - x.end <= 5))]
 

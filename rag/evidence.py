@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import claims as C
 from . import neighbours as N
 from . import terms as T
 from .types import Evidence, Passage
@@ -76,11 +77,6 @@ def _apart(keys: list[T.Term], cands: Sequence[_Cand], hits: dict[int, list[bool
     return [T.Term(" + ".join([keys[head].text, *lack]), "together", ())]
 
 
-def _beside(c: _Cand, cands: Sequence[_Cand]) -> list[str]:
-    """c and the candidate sentences right next to it in its article (a report's source often follows)."""
-    return [c.text, *(x.text for x in cands if x.doc_id == c.doc_id and (0 <= x.start - c.end <= 5 or 0 <= c.start - x.end <= 5))]
-
-
 def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage],
            sentences: Sequence[tuple[dict, np.ndarray]], budget_chars: int = 800, spread: float = 0.12,
            per_doc_spread: float = 0.06, term_weight: float = 0.15,
@@ -130,7 +126,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     if measure is T.DISTANCE and entities and not missing:  # a distance is between the places asked
         # about: "50 Kilometer von der ukrainischen Grenze", said of Kursk, is no distance to Moscow
         places = [T.place(t) for t in entities]
-        if not any(T.gives(T.DISTANCE, c.text) and all(any(T.present(t, x) for x in _beside(c, cands)) for t in places)
+        # the place may stand in the sentence beside ("… 50 Kilometer entfernt. Das berichtete CNN über Kursk.")
+        if not any(T.gives(T.DISTANCE, c.text) and all(any(T.present(t, x) for x in C.with_beside(c, cands)) for t in places)
                    for c in cands):
             word = "Entfernung" if lang == "de" else "distance"
             missing.append(T.Term(" + ".join([word, *(t.text for t in entities)]), "together", ()))
