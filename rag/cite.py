@@ -40,12 +40,14 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES + PEOPLE] if say else []
     if say and not asked:
         asked = [t for t in q_terms if t.kind == "entity"]
-    # evidence the check put in itself (the best, quoted) counts only as a statement: a sentence on
-    # Japanese whaling names Japan, and still says nothing Japan said; a person asked about must
-    # speak in what is cited or right beside it
-    person = any(t.kind == "name" for t in asked)
+    # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is asked
+    # about, person, office or country, must speak in what is cited or right beside it: a sentence on
+    # Japanese whaling names Japan, and still says nothing Japan said
+    # "Russia's defence minister": the US defence secretary's words, in an article on Russia, are no answer
+    # (where the question names the person, the name tells who speaks: "Bundeskanzler Olaf Scholz")
+    owned = C.owners(question, q_terms, asked) if asked and not any(t.kind == "name" for t in asked) else []
     if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                                   and (not person or C.quotes(e, evidence, asked))
+                                   and C.quotes(e, evidence, asked) and C.holds_office(owned, C.with_beside(e, evidence))
                                    for e, _, _, att in cites):
         stats["speaker"] = 1
         return "", [], stats

@@ -149,15 +149,16 @@ GROUPS += _countries(GROUPS)
 EVENTS = _parse(_EVENTS)
 THINGS = _parse(_THINGS)
 # questions about what someone said
-SAY_Q = re.compile(r"\b(say|said|says|stated?|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
+SAY_Q = re.compile(r"\b(say|said|says|stated|statement|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
                    r"reagiert|Haltung|Position|Stellung)\w*", re.I)
 # a sentence that reports someone's words: "what did Kim Jong Un say" is not answered by a sentence
 # that merely names him ("Putin und Kim Jong Un unterzeichneten …")
 STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert|teilte|mitgeteilt|forder|gefordert|verurteil|"
                     r"warnt|gewarnt|kommentier|dementier|bestätig|bezeichne|nannte|genannt|kritisier|behaupte|"
-                    r"zufolge|laut|sprach|sprecher|erklärung|interview|appellier|versprach|kündigte|angekündigt|"
+                    r"zufolge|laut|sprach|sprecher|erklärung|interview|appellier|versprach|kündigte|angekündigt|berichte|"
+                    r"lehnte|abgelehnt|zurückgewiesen|"
                     r"said|says|say|told|stated?|statement|warn|confirm|den(y|ied)|call(ed|s)|describ|urg|demand|"
-                    r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow)\w*",
+                    r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow|report|reject|refus|declin)\w*",
                     re.I)
 # capitalised words of offices and bodies, not of persons ("State Department", "Security Council"), folded
 TITLES = {"department", "ministry", "ministerium", "council", "office", "house", "secretary", "minister", "president",

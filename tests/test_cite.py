@@ -117,6 +117,7 @@ def test_what_x_said_answered_from_sentences_that_never_name_x_is_withdrawn():
     ev = [E(1, "Laut Verteidigungsminister Lloyd Austin waren nur einige Truppen dort.", doc="d1"),
           E(2, "Der ukrainische Präsident sagte, 11.000 Nordkoreaner seien in Kursk.", doc="d2"),
           E(3, "„Wir prüfen alle Optionen.“", doc="d3"), E(4, "Das sagte Botschafter Wood am Montag.", doc="d3")]
+    ev[3].start, ev[3].end = ev[2].end + 1, ev[2].end + 1 + len(ev[3].text)  # right after the quote in its article
     sim = matrix([[0.2, 0.9, 0.1, 0.1]])
     answer = "The Ukrainian president said 11,000 North Koreans are in Kursk [2]."
     text, cites, stats = verify(answer, ev, sim, question="What did Ukraine's defence minister say about the troops?")
@@ -159,6 +160,37 @@ def test_what_a_country_said_needs_a_citation_that_names_it():
     text, cites, stats = verify("Cho Tae-yul condemned the deployment [3].", ev, matrix([[0.1, 0.2, 0.9]]),
                                 question="What did Japan say about the deployment?")
     assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # cited by the model itself, a sentence that merely names Japan is no statement of Japan's either
+    # (among the distractors: "Japan said it was demonstrating against the Japanese government's Walfang [1]")
+    text, cites, stats = verify("Japan said it was demonstrating against whaling [1].", ev, matrix([[0.9, 0.2, 0.1]]),
+                                question="And what did Japan say?")
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # a refusal is a country's response too
+    ev = [E(1, "Im UN-Sicherheitsrat lehnte Russland es ab, Fragen der USA zu beantworten.")]
+    text, _, stats = verify("Russia declined to answer the US questions [1].", ev, matrix([[0.9]]),
+                            question="How did Russia respond to the US questions?")
+    assert text.endswith("[1]") and "speaker" not in stats
+
+
+def test_what_a_countrys_office_said_is_not_answered_by_another_countrys():
+    def S(n, text, start, doc="d1"):
+        return Evidence(number=n, doc_id=doc, title="T", text=text, start=start, end=start + len(text), score=0.5)
+    ev = [S(1, "USA: 8.000 Nordkoreanische Soldaten in Russland stationiert", 0),
+          S(2, "Die Angaben sind höher als am Vortag, als laut Verteidigungsminister Lloyd Austin nur von "
+               "einigen Truppen die Rede war.", 61)]
+    text, cites, stats = verify("The US defence minister spoke of only some troops [2].", ev, matrix([[0.2, 0.9]]),
+                                question="What did Russia's defence minister say about the North Korean soldiers?")
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
+    # no country asked: the same answer stands
+    text, _, stats = verify("The defence minister spoke of only some troops [2].", ev, matrix([[0.2, 0.9]]),
+                            question="What did the defence minister say about the North Korean soldiers?")
+    assert text.endswith("[2]") and "speaker" not in stats
+
+
+def test_a_secretary_of_state_is_no_statement():
+    from rag.vocab import SAY_Q
+    assert not SAY_Q.search("Which senator might become the next secretary of state?")
+    assert SAY_Q.search("What has the State Department stated?") and SAY_Q.search("Wie reagierte China?")
 
 
 def test_what_a_person_said_needs_a_citation_where_he_speaks_not_one_that_names_him():

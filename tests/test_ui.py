@@ -16,7 +16,9 @@ from rag.errors import InputError
 from rag.ui.app import build_app, serve
 from rag.ui.articles import safe_name, store_upload
 
-CHINA = "What did China say about the deployment?"
+# the echo below answers with evidence [1]: for this wording, on the hash embedder, a statement of
+# China's (for "What did China say …?" it is the US spokesman's, which the speaker check withdraws)
+CHINA = "How did China react to the deployment?"
 
 
 def free_port() -> int:
