@@ -51,8 +51,12 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
                                    for e, _, _, att in cites):
         stats["speaker"] = 1
         return "", [], stats
-    # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
-    if out and NAME_Q.search(question) and not C.names_someone(strip_markers(out), lang, q_terms):
+    # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador";
+    # "Wer ist der Verteidigungsminister Nordkoreas?" is not answered by the US secretary's name
+    named_q = NAME_Q.search(question)
+    held = C.owners(question, q_terms, [t for t in q_terms if t.forms in OFFICES + PEOPLE]) if named_q else []
+    if out and named_q and not (C.names_someone(strip_markers(out), lang, q_terms)
+                                and any(C.holds_office(held, C.with_beside(e, evidence)) for e, *_ in cites)):
         stats["unnamed"] = 1
         return "", [], stats
     return out, cites, stats

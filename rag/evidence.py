@@ -44,6 +44,8 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
     rank_of = {p.chunk_id: i for i, p in enumerate(passages)}
     by_key: dict[tuple[str, int], _Cand] = {}
     for pl, vec in sentences:
+        if not C.is_claim(pl["text"]):  # a page's furniture ("Ähnliche Artikel", "Pressemitteilung") states nothing
+            continue
         r = rank_of.get(pl["chunk_id"], len(passages))
         key = (pl["doc_id"], pl["start"])
         if key in by_key and by_key[key].rank <= r:

@@ -172,9 +172,14 @@ NAME_Q = re.compile(r"\b(what(?: i|')s (?:the|his|her) name|what was (?:the|his|
                     # "which Russian general commands …": a rank held by one person, answered by a name
                     # (not "which official", whom articles often leave unnamed)
                     r"(?:which|welche[rsmn]?)(?:\s+\w+){0,2}?\s+(?:generals?|generäle|minister|ministerin|"
-                    r"ambassador|botschafter(?:in)?|senators?|senator(?:in)?|commanders?|kommandeur|befehlshaber))\b", re.I)
+                    r"ambassador|botschafter(?:in)?|senators?|senator(?:in)?|commanders?|kommandeur|befehlshaber)|"
+                    # "who is the defence minister of North Korea": the holder of an office, by name
+                    r"(?:who|wer)\s+(?:is|was|ist|war)\s+(?:the|der|die)\s+(?:[\w-]+\s+){0,3}?[\w-]*(?:minister|präsident|"
+                    r"president|sprecher|spokes|botschafter|ambassador|general|secretary|sekretär|kanzler|chancellor|"
+                    r"direktor|director|leiter|chef|head)\w*)\b", re.I)
 # "who is Mike Waltz?" asks for what he is: answered by a sentence that gives a role, not by what he said
-WHO_IS_Q = re.compile(r"^\W*(who is|who's|who was|wer ist|wer war)\b", re.I)
+# ("who is the defence minister" asks for a name: NAME_Q)
+WHO_IS_Q = re.compile(r"^\W*(who is|who's|who was|wer ist|wer war)\b(?!\s+(?:the|der|die|das)\b)", re.I)
 ROLE = re.compile(r"(berater|direktor|sprecher|präsident|minister|botschafter|experte|chef|leiter|general|kommandeur|"
                   r"sekretär|vorsitzende|abgeordnete|diplomat|beamte|machthaber|führer|gouverneur|bürgermeister|"
                   r"kanzler|senator|fellow|analyst|professor|journalist|tycoon)|\b(advis[eo]r|director|spokes\w*|"

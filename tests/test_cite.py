@@ -230,8 +230,12 @@ def test_a_question_for_a_name_is_not_answered_by_a_sentence_that_names_no_one()
     text, cites, stats = verify("Three US diplomats met the Chinese ambassador [1].", ev, matrix([[0.9, 0.3]]),
                                 question=question)
     assert (text, cites, stats["unnamed"]) == ("", [], 1)
+    # a name, but the embassy's spokesman is not the ambassador (the question gives the office to China)
     text, _, stats = verify("Liu Pengyu spoke for the Chinese embassy [2].", ev, matrix([[0.3, 0.9]]), question=question)
-    assert text.endswith("[2]") and "unnamed" not in stats
+    assert text == "" and stats["unnamed"] == 1
+    ev.append(E(3, "Der chinesische Botschafter Xie Feng empfing die Diplomaten."))
+    text, _, stats = verify("The ambassador is Xie Feng [3].", ev, matrix([[0.3, 0.4, 0.9]]), question=question)
+    assert text.endswith("[3]") and "unnamed" not in stats
     # a name the question itself gives is no answer to it
     text, _, stats = verify("Liu Pengyu met the diplomats [1].", [E(1, "Liu Pengyu traf die Diplomaten.")],
                             matrix([[0.9]]), question="What is the name of Liu Pengyu's deputy?")
@@ -253,6 +257,20 @@ def test_a_question_for_a_rank_one_person_holds_is_answered_by_a_name():
     text, _, stats = verify("A NATO official told CNN so [1].", [E(1, "Ein NATO-Beamter teilte CNN das mit.")],
                             matrix([[0.9]]), question="Which official told CNN that?")
     assert text.endswith("[1]") and "unnamed" not in stats
+
+
+def test_who_holds_a_countrys_office_is_answered_by_that_countrys_holder():
+    from rag.vocab import WHO_IS_Q
+    question = "Wer ist der Verteidigungsminister Nordkoreas?"
+    assert not WHO_IS_Q.search(question)  # a name is asked, not a role
+    ev = [E(1, "Am Vortag sprach Verteidigungsminister Lloyd Austin nur von einigen Truppen."),
+          E(2, "Nordkoreas Verteidigungsminister No Kwang Chol reiste nach Moskau.")]
+    text, _, stats = verify("Lloyd Austin ist der Verteidigungsminister [1].", ev, matrix([[0.9, 0.3]]),
+                            question=question, lang="de")
+    assert text == "" and stats["unnamed"] == 1
+    text, _, stats = verify("Der Verteidigungsminister heißt No Kwang Chol [2].", ev, matrix([[0.3, 0.9]]),
+                            question=question, lang="de")
+    assert text.endswith("[2]") and "unnamed" not in stats
 
 
 def test_who_someone_is_is_answered_with_a_role_from_a_sentence_that_names_him():

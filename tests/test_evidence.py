@@ -185,3 +185,11 @@ def test_what_x_said_about_y_needs_x_and_y_in_one_article():
                          ("b", "Nordkoreanische Truppen sind in Kursk eingetroffen.", 0.60)])
     assert not select("Was hat Sergej Lawrow zu den nordkoreanischen Truppen gesagt?", "de", q, ps2, ss2)[1]
     assert not select("Wo waren Lawrow und die nordkoreanischen Truppen?", "de", q, ps, ss)[1]
+
+
+def test_a_pages_furniture_is_no_evidence():
+    # "Ähnliche Artikel" under a syndicated story was quoted as the answer to who edited it
+    q, ps, ss = setup([("a", "Ähnliche Artikel", 0.70), ("a", "Pressemitteilung", 0.65),
+                       ("a", "Herausgegeben von Mike Firn.", 0.40), ("a", "„Materie für sich“", 0.30)])
+    ev, _ = select("Wer hat den Artikel herausgegeben?", "de", q, ps, ss, budget_chars=400)
+    assert [e.text for e in ev] == ["Herausgegeben von Mike Firn.", "„Materie für sich“"]
