@@ -7,8 +7,8 @@ A sentence that cites the wrong evidence is re-cited to the one that holds its f
 much the same, one that cites nothing gets the evidence that does, and one that no evidence
 supports is removed; one that copies a sentence it cites keeps that citation alone. An answer to
 "what did X say" whose citations never let X speak, or to "what is the name of" that names no one,
-is withdrawn. The predicates on a sentence live in rag.claims; reading the markers in rag.markers;
-the pipeline's own words around the evidence it quotes in rag.quotes.
+is withdrawn (rag.attribution). The predicates on a sentence live in rag.claims; reading the
+markers in rag.markers; the pipeline's own words around the evidence it quotes in rag.quotes.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ import numpy as np
 from . import lang as L  # noqa: N812 - the module stays distinct from the `lang` parameters
 from . import claims as C
 from . import terms as T
+from .attribution import withdrawn
 from .markers import parse, strip_markers
-from .neighbours import SPEECH
 from .quotes import lead as _lead, quote as _quote, ranked as _ranked
 from .types import Evidence
-from .vocab import NAME_Q, OFFICES, PEOPLE, SAY_Q, WHO_IS_Q
+from .vocab import WHO_IS_Q
 
 SimFn = Callable[[Sequence[str], Sequence[Evidence]], np.ndarray]
 
@@ -36,28 +36,9 @@ def verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question:
     (`unnamed`): withdrawn, so that the answer falls back to quoting the closest evidence."""
     q_terms = T.key_terms(question, lang) if question else []
     out, cites, stats = _verify(text, evidence, similarity, question, q_terms, lang, threshold, margin)
-    say = bool(SAY_Q.search(question))
-    asked = [t for t in q_terms if t.kind == "name" or t.forms in OFFICES + PEOPLE] if say else []
-    if say and not asked:
-        asked = [t for t in q_terms if t.kind == "entity"]
-    # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is asked
-    # about, person, office or country, must speak in what is cited or right beside it: a sentence on
-    # Japanese whaling names Japan, and still says nothing Japan said
-    # "Russia's defence minister": the US defence secretary's words, in an article on Russia, are no answer
-    # (where the question names the person, the name tells who speaks: "Bundeskanzler Olaf Scholz")
-    owned = C.owners(question, q_terms, asked) if asked and not any(t.kind == "name" for t in asked) else []
-    if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                                   and C.quotes(e, evidence, asked) and C.holds_office(owned, C.with_beside(e, evidence))
-                                   for e, _, _, att in cites):
-        stats["speaker"] = 1
-        return "", [], stats
-    # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador";
-    # "Wer ist der Verteidigungsminister Nordkoreas?" is not answered by the US secretary's name
-    named_q = NAME_Q.search(question)
-    held = C.owners(question, q_terms, [t for t in q_terms if t.forms in OFFICES + PEOPLE]) if named_q else []
-    if out and named_q and not (C.names_someone(strip_markers(out), lang, q_terms)
-                                and any(C.holds_office(held, C.with_beside(e, evidence)) for e, *_ in cites)):
-        stats["unnamed"] = 1
+    why = withdrawn(out, cites, evidence, question, q_terms, lang)
+    if why:
+        stats[why] = 1
         return "", [], stats
     return out, cites, stats
 

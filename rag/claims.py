@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import ROLE, STATES, TITLES, WHO_IS_Q, fold
+from .vocab import ROLE, STATES, TITLES, WHO_IS_Q
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -108,33 +108,6 @@ def quotes(e: Evidence, evidence: Sequence[Evidence], terms: Sequence[T.Term]) -
     names him, "Putin und Kim Jong Un unterzeichneten …", says nothing he said)."""
     texts = with_beside(e, evidence)
     return any(STATES.search(x) for x in texts) and any(T.present(t, x) for t in terms for x in texts)
-
-
-def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) -> list[tuple[T.Term, T.Term]]:
-    """(office, country) where the question gives the office to a country ("Russia's defence minister",
-    "der russische Verteidigungsminister", "the foreign minister of Iran")."""
-    q = fold(question)
-    pairs = []
-    for o in offices:
-        for c in terms:
-            if c.kind == "entity" and c not in offices and _next_to(q, c.forms, o.forms):
-                pairs.append((o, c))
-    return pairs
-
-
-def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -> bool:
-    """Each office is that country's in one of the texts, the two written next to each other
-    ("US-Verteidigungsminister Lloyd Austin" is not Russia's, though the sentence beside names Russia)."""
-    return all(any(_next_to(fold(x), c.forms, o.forms) for x in texts) for o, c in pairs)
-
-
-def _next_to(text: str, country: Sequence[str], office: Sequence[str]) -> bool:
-    c = "|".join(re.escape(f) for f in country)
-    o = "|".join(re.escape(f) for f in office)
-    # "russische Verteidigungsminister", "US-Verteidigungsminister", "Chinas neues Außenministerium";
-    # "the foreign minister of Iran", "Sprecher des Außenministeriums Chinas"
-    return bool(re.search(rf"\b(?:{c})\w*[\s-]+(?:\w+\s+)?(?:{o})|\b(?:{o})\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(?:{c})",
-                          text))
 
 
 def voiced(sentence: str, keys: Sequence[T.Term], e: Evidence, evidence: Sequence[Evidence]) -> bool:

@@ -2,7 +2,6 @@
 from rag import claims as C
 from rag import terms as T
 from rag.types import Evidence
-from rag.vocab import OFFICES
 
 EV = Evidence(number=1, doc_id="d", title="T", score=0.5, start=0, end=90,
               text="Laut Seoul sei die Anzahl auf 11.000 gestiegen, während die Ukraine 12.000 Truppen schätzt.")
@@ -45,20 +44,3 @@ def test_a_name_is_two_capitalised_words_that_are_no_country_office_or_body():
     # the name the question gives is no answer to it
     assert not C.names_someone("Liu Pengyu sagte es.", "de", T.key_terms("Wie heißt der Stellvertreter von Liu Pengyu?", "de"))
 
-
-def test_an_office_the_question_gives_to_a_country_must_be_that_countrys_in_the_evidence():
-    def pairs(question, lang="en"):
-        terms = T.key_terms(question, lang)
-        return C.owners(question, terms, [t for t in terms if t.forms in OFFICES])
-    for q, lang in [("What did Russia's defence minister say?", "en"), ("What did the defence minister of Russia say?", "en"),
-                    ("Was sagte der russische Verteidigungsminister?", "de")]:
-        owned = pairs(q, lang)
-        assert [c.forms[0] for _, c in owned] == ["russia"]
-        assert C.holds_office(owned, ["Russlands Verteidigungsminister Schoigu sagte, …"])
-        # the US secretary in an article on Russia, or the office with no country beside it, is not Russia's
-        assert not C.holds_office(owned, ["US-Verteidigungsminister Austin sprach von Truppen in Russland."])
-        assert not C.holds_office(owned, ["Am Vortag sprach Verteidigungsminister Lloyd Austin nur von einigen Truppen."])
-    owned = pairs("Was hatte Chinas Außenministerium erklärt?", "de")
-    assert C.holds_office(owned, ["Lin Jian, Sprecher des chinesischen Außenministeriums, sagte …"])
-    # a country the question asks about, not one it gives the office to
-    assert pairs("What did the defence minister say about Russia?") == []

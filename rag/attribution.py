@@ -1,0 +1,69 @@
+"""Who speaks, and whose office it is: the citation check's test of an answer as a whole (rag.cite).
+"What did X say" must be answered from a sentence where X speaks, "what is the name of …" by a name,
+and an office the question gives to a country ("Russia's defence minister", "der Verteidigungsminister
+Nordkoreas") by that country's holder, not by another country's in an article about the first."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from . import claims as C
+from . import terms as T
+from .markers import strip_markers
+from .neighbours import SPEECH
+from .types import Evidence
+from .vocab import NAME_Q, OFFICES, PEOPLE, SAY_Q, fold
+
+
+def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evidence: Sequence[Evidence],
+              question: str, q_terms: Sequence[T.Term], lang: str) -> str | None:
+    """Why the checked answer `out` does not answer the question at all: "speaker" where X of "what did
+    X say" (a person, an office, a rare name, else the question's country) speaks in none of the cited
+    sentences, "unnamed" where a question for a name gets none or another office holder's; else None.
+    cites: (evidence, answer sentence, support, attached by the check) per citation."""
+    offices = [t for t in q_terms if t.forms in OFFICES + PEOPLE]
+    if SAY_Q.search(question):
+        asked = [t for t in q_terms if t.kind == "name" or t in offices] or [t for t in q_terms if t.kind == "entity"]
+        # (where the question names the person, the name tells who speaks: "Bundeskanzler Olaf Scholz")
+        owned = owners(question, q_terms, asked) if not any(t.kind == "name" for t in asked) else []
+        # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is
+        # asked about, person, office or country, must speak in what is cited or right beside it: a
+        # sentence on Japanese whaling names Japan, and still says nothing Japan said
+        if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
+                                       and C.quotes(e, evidence, asked) and holds_office(owned, C.with_beside(e, evidence))
+                                       for e, _, _, att in cites):
+            return "speaker"
+    # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
+    if out and NAME_Q.search(question):
+        held = owners(question, q_terms, offices)
+        if not (C.names_someone(strip_markers(out), lang, q_terms)
+                and any(holds_office(held, C.with_beside(e, evidence)) for e, *_ in cites)):
+            return "unnamed"
+    return None
+
+
+def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) -> list[tuple[T.Term, T.Term]]:
+    """(office, country) where the question gives the office to a country ("Russia's defence minister",
+    "der russische Verteidigungsminister", "the foreign minister of Iran")."""
+    q = fold(question)
+    pairs = []
+    for o in offices:
+        for c in terms:
+            if c.kind == "entity" and c not in offices and _next_to(q, c.forms, o.forms):
+                pairs.append((o, c))
+    return pairs
+
+
+def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -> bool:
+    """Each office is that country's in one of the texts, the two written next to each other
+    ("US-Verteidigungsminister Lloyd Austin" is not Russia's, though the sentence beside names Russia)."""
+    return all(any(_next_to(fold(x), c.forms, o.forms) for x in texts) for o, c in pairs)
+
+
+def _next_to(text: str, country: Sequence[str], office: Sequence[str]) -> bool:
+    c = "|".join(re.escape(f) for f in country)
+    o = "|".join(re.escape(f) for f in office)
+    # "russische Verteidigungsminister", "US-Verteidigungsminister", "Chinas neues Außenministerium";
+    # "the foreign minister of Iran", "Sprecher des Außenministeriums Chinas"
+    return bool(re.search(rf"\b(?:{c})\w*[\s-]+(?:\w+\s+)?(?:{o})|\b(?:{o})\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(?:{c})",
+                          text))
