@@ -107,6 +107,7 @@ aircraft, airplane, airplanes, warplane, warplanes, flugzeug, flugzeuge, kampfje
 population, inhabitants, einwohner, bevoelkerung, bewohner
 party, partei, parteien
 sanction, sanctions, sanktion, sanktionen
+ship, ships, warship, warships, navy, submarine, submarines, schiff, schiffe, kriegsschiff, kriegsschiffe, marine, u-boot, u-boote
 """
 
 
@@ -149,8 +150,8 @@ GROUPS += _countries(GROUPS)
 EVENTS = _parse(_EVENTS)
 THINGS = _parse(_THINGS)
 # questions about what someone said
-SAY_Q = re.compile(r"\b(say|said|says|stated|statement|respon|react|position|stance|sagte|sagt|gesagt|äußert|erklärt|"
-                   r"reagiert|Haltung|Position|Stellung)\w*", re.I)
+SAY_Q = re.compile(r"\b(say|said|says|stated|statement|respon|react|repl(?:y|ied|ies)|position|stance|sagte|sagt|"
+                   r"gesagt|äußert|erklärt|antwortet|erwidert|reagiert|Haltung|Position|Stellung)\w*", re.I)
 # a sentence that reports someone's words: "what did Kim Jong Un say" is not answered by a sentence
 # that merely names him ("Putin und Kim Jong Un unterzeichneten …")
 STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert|teilte|mitgeteilt|forder|gefordert|verurteil|"

@@ -191,6 +191,7 @@ def test_a_secretary_of_state_is_no_statement():
     from rag.vocab import SAY_Q
     assert not SAY_Q.search("Which senator might become the next secretary of state?")
     assert SAY_Q.search("What has the State Department stated?") and SAY_Q.search("Wie reagierte China?")
+    assert SAY_Q.search("And what did the Chinese ambassador reply?") and SAY_Q.search("Was antwortete Peking?")
 
 
 def test_what_a_person_said_needs_a_citation_where_he_speaks_not_one_that_names_him():

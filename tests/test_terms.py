@@ -97,6 +97,8 @@ def test_two_is_grounded_by_both_but_both_is_no_figure():
     ("What is the population of Kursk?", "11.000 Soldaten in Kursk", False),
     ("Which party does she lead?", "die Regierungspartei", True),
     ("Which party does she lead?", "vom German Marshall Fund", False),
+    ("Is North Korea sending navy ships to Russia?", "nordkoreanische Kriegsschiffe im Hafen", True),
+    ("Is North Korea sending navy ships to Russia?", "Truppen auf russische Übungsplätze", False),
 ])
 def test_a_thing_the_articles_may_not_report_is_found_in_either_language(question, text, found):
     """'How many tanks', 'the population of': an answer needs a sentence that reports them, not
