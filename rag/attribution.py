@@ -30,14 +30,14 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
         # asked about, person, office or country, must speak in what is cited or right beside it: a
         # sentence on Japanese whaling names Japan, and still says nothing Japan said
         if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                                       and C.quotes(e, evidence, asked) and holds_office(owned, C.with_beside(e, evidence))
+                                       and C.quotes(e, evidence, asked) and holds_office(owned, [*C.with_beside(e, evidence), out])
                                        for e, _, _, att in cites):
             return "speaker"
     # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
     if out and NAME_Q.search(question):
         held = owners(question, q_terms, offices)
         if not (C.names_someone(strip_markers(out), lang, q_terms)
-                and any(holds_office(held, C.with_beside(e, evidence)) for e, *_ in cites)):
+                and any(holds_office(held, [*C.with_beside(e, evidence), out]) for e, *_ in cites)):
             return "unnamed"
     return None
 
@@ -55,9 +55,26 @@ def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) ->
 
 
 def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -> bool:
-    """Each office is that country's in one of the texts, the two written next to each other
-    ("US-Verteidigungsminister Lloyd Austin" is not Russia's, though the sentence beside names Russia)."""
-    return all(any(_next_to(fold(x), c.forms, o.forms) for x in texts) for o, c in pairs)
+    """No office is written as another country's in the texts unless one of them writes it as the
+    asked country's too: "US-Verteidigungsminister Austin", or the model's own "The US defence minister
+    said …", is no answer for Russia's; an office with no country beside it ("Außenminister Antony
+    Blinken", as an article writes its own country's) is given the benefit of the doubt."""
+    for o, c in pairs:
+        found = [_countries_at(fold(x), o.forms) for x in texts]
+        if not any(c.forms in f for f in found) and any(f for f in found):
+            return False
+    return True
+
+
+def _countries_at(text: str, office: Sequence[str]) -> list[tuple[str, ...]]:
+    """The countries written next to the office in the text (the word before it, or the one before that,
+    or "of …" after it)."""
+    o = "|".join(re.escape(f) for f in office)
+    words = [m.group(1) for m in re.finditer(rf"\b(?=(\w+)[\s-]+(?:\w+[\s-]+)?(?:{o}))", text)]
+    words += [m.group(1) for m in re.finditer(rf"(?:{o})\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(\w+)", text)]
+    # "US" is no key term (the English pronoun), but before an office it is the country: "US-Verteidigungsminister"
+    groups = [T.group_of("usa" if w == "us" else w) for w in words]
+    return [g for g in groups if g is not None and g not in OFFICES + PEOPLE]
 
 
 def _next_to(text: str, country: Sequence[str], office: Sequence[str]) -> bool:

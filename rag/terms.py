@@ -26,7 +26,7 @@ class Term:
     forms: tuple[str, ...]  # folded spellings, any of which may start a word of the text
 
 
-def _group_of(word: str) -> tuple[str, ...] | None:
+def group_of(word: str) -> tuple[str, ...] | None:
     w = fold(word)
     for g in GROUPS:
         if any(w == m or (" " not in m and len(m) >= 4 and w.startswith(m)) for m in g):
@@ -87,7 +87,7 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
     tails = tuple(t.text.split()[-1] for t in terms)  # "Koreans" goes on "north korea", it names nothing new
     words = _WORD.findall(question)
     for i, w in enumerate(words):
-        g = _group_of(w)
+        g = group_of(w)
         kind, g = ("entity", g) if g else ("event", _listed(w, EVENTS))
         kind, g = (kind, g) if g else ("thing", _listed(w, THINGS))
         if g:
@@ -99,7 +99,7 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
         for part in (w.split("-") if i > 0 or "-" in w else []):
             # an acronym ("CNN", "KBS") names one broadcaster or body however often it is written
             acronym = part.isalpha() and part.isupper() and len(part) <= 5
-            if len(part) > 2 and part[0].isupper() and not _group_of(part) \
+            if len(part) > 2 and part[0].isupper() and not group_of(part) \
                     and (acronym or not _common(part, lang)) and fold(part) not in seen \
                     and not fold(part).startswith(tails):
                 terms.append(Term(part, "name", (fold(part),)))
@@ -114,7 +114,7 @@ def key_terms(question: str, lang: str = "en", pairs: bool = True) -> list[Term]
         for m in NAME_PAIR.finditer(text):
             first, last = m.group(1), m.group(2)
             opening = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
-            if {fold(first), fold(last)} & (TITLES | seen) or _group_of(first) or _group_of(last) \
+            if {fold(first), fold(last)} & (TITLES | seen) or group_of(first) or group_of(last) \
                     or _zipf(last.lower(), "de") > _zipf(last.lower(), "en") \
                     or (opening and _zipf(first.lower(), "en") >= 5.0):  # "Did Lloyd …", "Has North …"
                 continue

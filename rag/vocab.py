@@ -157,7 +157,7 @@ SAY_Q = re.compile(r"\b(say|said|says|stated|statement|respon|react|repl(?:y|ied
 STATES = re.compile(r"\b(sag|gesagt|erklär|betont|bekräftig|äußer|geäußert|teilte|mitgeteilt|forder|gefordert|verurteil|"
                     r"warnt|gewarnt|kommentier|dementier|bestätig|bezeichne|nannte|genannt|kritisier|behaupte|"
                     r"zufolge|laut|sprach|sprecher|erklärung|interview|appellier|versprach|kündigte|angekündigt|berichte|"
-                    r"lehnte|abgelehnt|zurückgewiesen|"
+                    r"lehnte|abgelehnt|zurückgewiesen|bedeckt|schweig|funkstille|silen|"
                     r"said|says|say|told|stated?|statement|warn|confirm|den(y|ied)|call(ed|s)|describ|urg|demand|"
                     r"accord|announc|criticiz|claim|insist|spoke|remark|comment|promis|pledg|vow|report|reject|refus|declin)\w*",
                     re.I)

@@ -13,9 +13,12 @@ def test_an_office_the_question_gives_to_a_country_must_be_that_countrys_in_the_
         owned = pairs(q, lang)
         assert [c.forms[0] for _, c in owned] == ["russia"]
         assert A.holds_office(owned, ["Russlands Verteidigungsminister Schoigu sagte, …"])
-        # the US secretary in an article on Russia, or the office with no country beside it, is not Russia's
+        # the US secretary in an article on Russia is not Russia's, in the evidence or in the model's words
         assert not A.holds_office(owned, ["US-Verteidigungsminister Austin sprach von Truppen in Russland."])
-        assert not A.holds_office(owned, ["Am Vortag sprach Verteidigungsminister Lloyd Austin nur von einigen Truppen."])
+        assert not A.holds_office(owned, ["Am Vortag sprach Verteidigungsminister Lloyd Austin von Truppen.",
+                                          "The US defence minister said that 8,000 soldiers are in Russia."])
+        # an office with no country beside it, as an article writes its own country's, may be
+        assert A.holds_office(owned, ["Am Vortag sprach Verteidigungsminister Lloyd Austin von Truppen."])
     owned = pairs("Was hatte Chinas Außenministerium erklärt?", "de")
     assert A.holds_office(owned, ["Lin Jian, Sprecher des chinesischen Außenministeriums, sagte …"])
     # a country the question asks about, not one it gives the office to
