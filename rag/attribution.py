@@ -46,12 +46,8 @@ def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) ->
     """(office, country) where the question gives the office to a country ("Russia's defence minister",
     "der russische Verteidigungsminister", "the foreign minister of Iran")."""
     q = fold(question)
-    pairs = []
-    for o in offices:
-        for c in terms:
-            if c.kind == "entity" and c not in offices and _next_to(q, c.forms, o.forms):
-                pairs.append((o, c))
-    return pairs
+    return [(o, c) for o in offices for c in terms
+            if c.kind == "entity" and c not in offices and c.forms in _countries_at(q, o.forms)]
 
 
 def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -> bool:
@@ -67,20 +63,18 @@ def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -
 
 
 def _countries_at(text: str, office: Sequence[str]) -> list[tuple[str, ...]]:
-    """The countries written next to the office in the text (the word before it, or the one before that,
-    or "of …" after it)."""
+    """The countries written next to the office in the folded text: one of the two words before it
+    ("russische Verteidigungsminister", "US-Verteidigungsminister", "Chinas neues Außenministerium",
+    "north korea defence minister") or "of …" after it ("the foreign minister of Iran", "Sprecher des
+    Außenministeriums Chinas")."""
     o = "|".join(re.escape(f) for f in office)
-    words = [m.group(1) for m in re.finditer(rf"\b(?=(\w+)[\s-]+(?:\w+[\s-]+)?(?:{o}))", text)]
-    words += [m.group(1) for m in re.finditer(rf"(?:{o})\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(\w+)", text)]
-    # "US" is no key term (the English pronoun), but before an office it is the country: "US-Verteidigungsminister"
+    words: list[str] = []
+    for m in re.finditer(rf"\b(?:{o})", text):
+        before = re.findall(r"\w+", text[: m.start()])[-2:]
+        after = re.match(r"\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(\w+)(?:\s+(\w+))?", text[m.end():])
+        words += [*before, " ".join(before)]
+        if after:
+            words += [after.group(1), " ".join(w for w in after.groups() if w)]
+    # "US" is no key term (the English pronoun), but beside an office it is the country: "US-Verteidigungsminister"
     groups = [T.group_of("usa" if w == "us" else w) for w in words]
     return [g for g in groups if g is not None and g not in OFFICES + PEOPLE]
-
-
-def _next_to(text: str, country: Sequence[str], office: Sequence[str]) -> bool:
-    c = "|".join(re.escape(f) for f in country)
-    o = "|".join(re.escape(f) for f in office)
-    # "russische Verteidigungsminister", "US-Verteidigungsminister", "Chinas neues Außenministerium";
-    # "the foreign minister of Iran", "Sprecher des Außenministeriums Chinas"
-    return bool(re.search(rf"\b(?:{c})\w*[\s-]+(?:\w+\s+)?(?:{o})|\b(?:{o})\w*\s+(?:(?:of|von|des|der)\s+(?:the\s+)?)?(?:{c})",
-                          text))
