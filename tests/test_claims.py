@@ -43,4 +43,3 @@ def test_a_name_is_two_capitalised_words_that_are_no_country_office_or_body():
         assert not C.names_someone(text, "en", q), text
     # the name the question gives is no answer to it
     assert not C.names_someone("Liu Pengyu sagte es.", "de", T.key_terms("Wie heißt der Stellvertreter von Liu Pengyu?", "de"))
-
