@@ -91,7 +91,7 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             continue
         cited = [n for n in dict.fromkeys(nums) if n in by_number]
 
-        def ok(ns):
+        def ok(ns, ks=None, row=None):  # ks, row: of a part of the sentence (`head`)
             # figures must be in the cited sentences themselves; a name may also be in a neighbouring
             # sentence of the same article (a quote and its speaker are often two sentences)
             # the article's site and date stand above its sentences in the prompt ("DW, 2020-01-19"):
@@ -99,9 +99,10 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             texts = [C.with_label(by_number[n]) for n in ns]
             near = texts + [x for n in ns for x in C.around(by_number[n], evidence)]
             article = [x for d in {by_number[n].doc_id for n in ns} for x in article_of[d]]
-            return (C.grounded([k for k in keys if k.kind == "number"], texts, q_terms)
-                    and C.grounded([k for k in keys if k.kind != "number"], near, q_terms, article)
-                    and (keys or max(sim[si, n - 1] for n in ns) >= threshold))
+            ks, row = keys if ks is None else ks, sim[si] if row is None else row
+            return (C.grounded([k for k in ks if k.kind == "number"], texts, q_terms)
+                    and C.grounded([k for k in ks if k.kind != "number"], near, q_terms, article)
+                    and (ks or max(row[n - 1] for n in ns) >= threshold))
 
         attached = False
         # a citation that holds the sentence's facts but is clearly less like it than another
@@ -116,12 +117,18 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             # moved only to a sentence that says much the same: one that merely holds its name
             # ("Japan said it had no information" -> a sentence on Japanese whaling) supports nothing
             fix = next(([n] for n in order if ok([n]) and sim[si, n - 1] >= threshold), None)
-            if fix is None:
+            # the model ran on past what it cites ("…, who said on April 15, 2018"): its leading clause stands
+            heads = C.leading_clauses(sent) if fix is None and cited else []
+            head = next((h for h, row in zip(heads, similarity(heads, evidence) if heads else [])
+                         if ok(cited, C.keys(h, lang), row)), None)
+            if head is not None:
+                sent, keys, stats["trimmed"] = head, C.keys(head, lang), stats.get("trimmed", 0) + 1
+            elif fix is None:
                 stats["dropped"] += 1
                 continue
-            stats["recited" if cited else "attached"] += 1
-            attached = not cited
-            cited = fix
+            else:
+                stats["recited" if cited else "attached"] += 1
+                attached, cited = not cited, fix
         # a sentence that copies one of the sentences it cites comes from that one: the others the
         # model put beside it ("… Verteidigungshilfe [3] [1]") point the reader at text that says something else
         copy = next((n for n in cited if C.copies(sent, by_number[n]) and ok([n])), None) if len(cited) > 1 else None

@@ -26,6 +26,22 @@ def is_claim(sentence: str) -> bool:
     return bool(re.search(r"\d", sentence)) or len(re.findall(r"\w{2,}", sentence)) >= 3
 
 
+# where a sentence goes on with a clause of its own that adds to what it has said: a relative or
+# an adverbial clause. Not "and"/"und" (most often a list: "Russia, China, North Korea, and Iran")
+_CLAUSE = re.compile(r"\s*(?:,|;|\s[-–]\s|\s\()\s*(?=(?:who|whom|whose|which|where|when|while|after|because|"
+                     r"der|die|das|dem|den|deren|dessen|welche[rsmn]?|wo|als|nachdem|während|weil|wobei)\b)", re.I)
+# a head that reports what someone said ("Patel said that the troops, who …") is cut inside the words
+_REPORTED = re.compile(r"\b(?:that|dass)\b|[:\"„“”«»]")
+
+
+def leading_clauses(sentence: str) -> list[str]:
+    """The sentence cut before each clause that follows its first, longest first: what stands
+    where the rest of it is invented ("… the spokesman, who said on April 15, 2018: …"). Only
+    cuts that leave at least four words and no reported speech begun."""
+    heads = [sentence[:m.start()].rstrip(" ,;:") + "." for m in reversed(list(_CLAUSE.finditer(sentence)))]
+    return [h for h in heads if len(re.findall(r"\w+", h)) >= 4 and not _REPORTED.search(h)]
+
+
 def keys(sentence: str, lang: str) -> list[T.Term]:
     """What an answer sentence claims that its evidence must hold: figures, names, countries, offices."""
     return [T.place(t) for t in T.key_terms(sentence, lang, pairs=False)]

@@ -43,3 +43,17 @@ def test_a_name_is_two_capitalised_words_that_are_no_country_office_or_body():
         assert not C.names_someone(text, "en", q), text
     # the name the question gives is no answer to it
     assert not C.names_someone("Liu Pengyu sagte es.", "de", T.key_terms("Wie heißt der Stellvertreter von Liu Pengyu?", "de"))
+
+
+def test_leading_clauses_cut_before_a_relative_or_adverbial_clause_never_inside_a_list_or_reported_words():
+    assert C.leading_clauses("Matthew Miller is the spokesman of the US State Department, who said on "
+                             "April 15, 2018 that North Korea is a threat.") == [
+        "Matthew Miller is the spokesman of the US State Department."]
+    assert C.leading_clauses("Die Truppen sind in Kursk stationiert, wo sie seit dem 3. Mai kämpfen.") == [
+        "Die Truppen sind in Kursk stationiert."]
+    # "and Iran" continues a list, not a clause: cut there, the sentence would say less than it seems to
+    assert C.leading_clauses("Rutte said the cooperation between Russia, China, North Korea, and Iran "
+                             "threatens Europe.") == []
+    # what Patel said would be cut in the middle ("Patel said that the troops.")
+    assert C.leading_clauses("Patel said that the troops, which were trained by Russia, now fight in Kursk.") == []
+    assert C.leading_clauses("Sullivan leads it, who else?") == []  # under four words left

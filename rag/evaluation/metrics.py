@@ -147,7 +147,7 @@ def summarize(records: Sequence[dict], faith_threshold: float) -> dict:
     checks = [r["check"] for r in answered if r.get("check")]
     if checks:  # how often the exact check of figures and names changed an answer
         for k in ("recited", "attached", "dropped", "quoted", "added", "language", "fallback", "figureless", "repeated",
-                  "measure", "speaker"):
+                  "measure", "speaker", "topic", "trimmed"):
             out[f"check_{k}"] = sum(c.get(k, 0) for c in checks)
         out["check_sentences"] = sum(c.get("sentences", 0) for c in checks)
     ab = abstention_scores((not r["answerable"], bool(r["abstained"])) for r in answered)

@@ -12,7 +12,7 @@ ANSWER = ["key_fact_acc", "key_fact_share", "citation_precision", "citation_reca
           "answer_in_language"]
 CHECK = ["check_sentences", "check_recited", "check_attached", "check_dropped", "check_quoted", "check_added",
          "check_language", "check_fallback", "check_figureless", "check_repeated", "check_measure",
-         "check_speaker"]
+         "check_speaker", "check_topic", "check_trimmed"]
 LATENCY = ["retrieve_p50_s", "retrieve_p95_s", "prompt_tokens_p50", "prompt_tps_p50", "ttft_p50_s",
            "first_word_p50_s", "answer_p50_s", "answer_p95_s"]
 NOT_SCORED = {"context_chars@5", "prompt_tps_p50", *CHECK}  # descriptive, neither better nor worse
