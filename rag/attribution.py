@@ -29,10 +29,19 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
         # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is
         # asked about, person, office or country, must speak in what is cited or right beside it: a
         # sentence on Japanese whaling names Japan, and still says nothing Japan said
-        if cites and asked and not any(C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                                       and C.quotes(e, evidence, asked) and holds_office(owned, [*C.with_beside(e, evidence), out])
-                                       for e, _, _, att in cites):
+        speaking = [e for e, _, _, att in cites if C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
+                    and C.quotes(e, evidence, asked) and holds_office(owned, [*C.with_beside(e, evidence), out])]
+        if cites and asked and not speaking:
             return "speaker"
+        # "What did Matthew Miller say about Iran?": Miller's words on China and Rutte's on Iran, each
+        # cited, answer nothing. What the question says it is about ("about Iran", "über die
+        # nordkoreanischen Soldaten"), a country or a name, must be in what the person or office
+        # asked says, right beside it or in its article's title (a country asked about is `asked`)
+        topic = " ".join(_ABOUT.findall(question))
+        about = [t for t in q_terms if t.kind in ("entity", "name") and t not in asked and T.present(t, topic)]
+        if speaking and about and any(t.kind == "name" or t in offices for t in asked) and not all(
+                any(T.present(t, x) for e in speaking for x in [e.title, *C.with_beside(e, evidence)]) for t in about):
+            return "topic"
     # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
     if out and NAME_Q.search(question):
         held = owners(question, q_terms, offices)
@@ -40,6 +49,11 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
                 and any(holds_office(held, [*C.with_beside(e, evidence), out]) for e, *_ in cites)):
             return "unnamed"
     return None
+
+
+# the word a "say about" question is about: the one after the preposition and its article
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|über|zu[mr]?|bezüglich)\s+"
+                    r"(?:(?:the|die|der|den|das|dem)\s+)?([\w-]+)", re.I)
 
 
 def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) -> list[tuple[T.Term, T.Term]]:

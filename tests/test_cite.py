@@ -457,3 +457,38 @@ def test_an_english_answer_that_only_copies_german_sentences_shows_them_as_label
     mixed = f"Zelensky said the troops were in Kursk but had not fought yet. [1] {b.text} [2]"
     text, _, stats = verify(mixed, [a, b], matrix([[0.9, 0.3], [0.3, 0.9]]), "What did Zelensky say?", "en")
     assert text.startswith("Zelensky said") and "language" not in stats
+
+
+def test_a_sentence_that_runs_on_past_its_citation_keeps_the_clause_the_citation_holds():
+    ev = [E(1, "„Sie sollten besorgt sein über die Schritte, die Nordkorea unternommen hat“, sagte der Sprecher "
+               "des US-Außenministeriums, Matthew Miller, damals.")]
+    text, cites, stats = verify("Matthew Miller is the spokesman of the US State Department, who said on April 15, "
+                                "2018 that North Korea should worry [1].", ev, matrix([[0.7]]),
+                                question="Who is Matthew Miller?")
+    assert text == "Matthew Miller is the spokesman of the US State Department. [1]"
+    assert stats["trimmed"] == 1 and stats["dropped"] == 0 and [e.number for e, *_ in cites] == [1]
+    # nothing left that the citation holds: dropped as before
+    text, _, stats = verify("Olaf Scholz is a spokesman, who said on April 15, 2018 that it was so [1].", ev,
+                            matrix([[0.7]]), question="Who is Olaf Scholz?")
+    assert text == "" and stats["dropped"] == 1 and "trimmed" not in stats
+
+
+def test_what_a_person_said_about_a_country_must_be_said_about_it():
+    """Miller's words on North Korea and Rutte's on Iran, each cited, do not tell what Miller said about Iran."""
+    miller = "„Sie sollten besorgt sein über die Schritte, die Nordkorea unternommen hat“, sagte der Sprecher " \
+             "des US-Außenministeriums, Matthew Miller, damals."
+    rutte = E(2, "Rutte betonte die Rolle Chinas bei den iranischen Waffenlieferungen, bezahlt mit russischen Geldern.", doc="d2")
+    answer = "Matthew Miller said one should worry about the steps North Korea has taken [1]."
+    text, cites, stats = verify(answer + " Rutte spoke of Iranian arms deliveries [2].", [E(1, miller), rutte],
+                                matrix([[0.8, 0.3], [0.2, 0.8]]), question="What did Matthew Miller say about Iran?")
+    assert (text, cites, stats["topic"]) == ("", [], 1)
+    # about what his words are about, or where his article is about it, the answer stands
+    text, _, stats = verify(answer, [E(1, miller), rutte], matrix([[0.8, 0.3]]),
+                            question="What did Matthew Miller say about North Korea?")
+    assert text.endswith("[1]") and "topic" not in stats
+    titled = Evidence(number=1, doc_id="d1", title="Iran im Fokus", text=miller, start=10, end=10 + len(miller), score=0.5)
+    text, _, stats = verify(answer, [titled, rutte], matrix([[0.8, 0.3]]), question="What did Matthew Miller say about Iran?")
+    assert text.endswith("[1]") and "topic" not in stats
+    text, _, stats = verify("Rutte stressed China's role in Iranian arms deliveries [2].", [E(1, miller), rutte],
+                            matrix([[0.3, 0.8]]), question="What did Rutte say about Iran?")
+    assert text.endswith("[2]") and "topic" not in stats
