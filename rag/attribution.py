@@ -19,7 +19,8 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
               question: str, q_terms: Sequence[T.Term], lang: str) -> str | None:
     """Why the checked answer `out` does not answer the question at all: "speaker" where X of "what did
     X say" (a person, an office, a rare name, else the question's country) speaks in none of the cited
-    sentences, "unnamed" where a question for a name gets none or another office holder's; else None.
+    sentences, "topic" where X speaks but never of the country or name the question says it is about
+    ("say about Iran"), "unnamed" where a question for a name gets none or another office holder's; else None.
     cites: (evidence, answer sentence, support, attached by the check) per citation."""
     offices = [t for t in q_terms if t.forms in OFFICES + PEOPLE]
     if SAY_Q.search(question):
@@ -33,7 +34,7 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
                     and C.quotes(e, evidence, asked) and holds_office(owned, [*C.with_beside(e, evidence), out])]
         if cites and asked and not speaking:
             return "speaker"
-        # "What did Matthew Miller say about Iran?": Miller's words on China and Rutte's on Iran, each
+        # "What did Matthew Miller say about Iran?": Miller's words on North Korea and Rutte's on Iran, each
         # cited, answer nothing. What the question says it is about ("about Iran", "über die
         # nordkoreanischen Soldaten"), a country or a name, must be in what the person or office
         # asked says, right beside it or in its article's title (a country asked about is `asked`)

@@ -50,8 +50,8 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
     Returns the rewritten answer (verified markers), (evidence, answer sentence, support, attached)
     per citation in first-use order, and counts of what the check did: sentences re-cited to the
     evidence that holds their figures and names, attached where the model cited nothing, dropped
-    where no evidence holds them, left out as figureless in the answer to a "how many" question or
-    as repeated (the same words again)."""
+    where no evidence holds them (trimmed to their leading clause where the citation holds that), left
+    out as figureless in the answer to a "how many" question or as repeated (the same words again)."""
     stats = {"sentences": 0, "kept": 0, "recited": 0, "attached": 0, "dropped": 0}
     sents = parse(text)
     if not any(C.CJK.search(e.text) for e in evidence):
@@ -118,11 +118,11 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             # ("Japan said it had no information" -> a sentence on Japanese whaling) supports nothing
             fix = next(([n] for n in order if ok([n]) and sim[si, n - 1] >= threshold), None)
             # the model ran on past what it cites ("…, who said on April 15, 2018"): its leading clause stands
-            heads = C.leading_clauses(sent) if fix is None and cited else []
-            head = next((h for h, row in zip(heads, similarity(heads, evidence) if heads else [])
-                         if ok(cited, C.keys(h, lang), row)), None)
+            heads = [(h, C.keys(h, lang)) for h in C.leading_clauses(sent)] if fix is None and cited else []
+            rows = similarity([h for h, _ in heads], evidence) if heads else []
+            head = next(((h, ks) for (h, ks), row in zip(heads, rows) if ok(cited, ks, row)), None)
             if head is not None:
-                sent, keys, stats["trimmed"] = head, C.keys(head, lang), stats.get("trimmed", 0) + 1
+                (sent, keys), stats["trimmed"] = head, stats.get("trimmed", 0) + 1
             elif fix is None:
                 stats["dropped"] += 1
                 continue
