@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import ROLE, STATES, TITLES, WHO_IS_Q
+from .vocab import ROLE, STATES, TITLES, WHERE_Q, WHO_IS_Q
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -91,14 +91,34 @@ def wording(sentence: str) -> str:
 
 def figure_asked(question: str) -> Callable[[str], bool] | None:
     """What a sentence must state to answer the question at all: a distance ("how far"), an amount
-    of money ("how much money"), a count that is no date ("how many"), a role ("who is Mike Waltz?");
+    of money ("how much money"), a count that is no date ("how many"), a role ("who is Mike Waltz?"),
+    a place ("where was Blinken …?");
     None where nothing in particular is asked."""
     if WHO_IS_Q.search(question):
         return lambda text: bool(ROLE.search(text))
+    if WHERE_Q.search(question):
+        return says_where
     need = T.measure(question)
     if need is not None:
         return lambda text: T.gives(need, text)
     return (lambda text: bool(T.counts(text))) if T.MANY_Q.search(question) else None
+
+
+# a dateline ("BRÜSSEL: Der US-Spitzendiplomat …"), or a capitalised word after a preposition of place
+_DATELINE = re.compile(r"^\W*[A-ZÄÖÜ]{3,}[A-ZÄÖÜ -]*:")
+_AT = re.compile(r"\b(?:in|at|near|bei|nahe|im|nach|aus|from)\s+(?:(?:der|dem|den|the)\s+)?"
+                 r"(?:(?:[Rr]egion|Oblast|Provinz|province|Stadt|city)\s+)?([A-ZÄÖÜ][\w-]+)")
+_WHEN_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
+def says_where(text: str) -> bool:
+    """The text gives a place: a dateline, a country or city, or (in English, where nouns are not
+    capitalised) any name after "in", "at", "near" that is no month or day ("in Brussels")."""
+    if _DATELINE.search(text):
+        return True
+    english = L.dominant(text, "en") == "en"
+    return any(T.group_of(w) or (english and w.lower() not in _WHEN_WORDS) for w in _AT.findall(text))
 
 
 def around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:

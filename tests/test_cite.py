@@ -492,3 +492,16 @@ def test_what_a_person_said_about_a_country_must_be_said_about_it():
     text, _, stats = verify("Rutte stressed China's role in Iranian arms deliveries [2].", [E(1, miller), rutte],
                             matrix([[0.3, 0.8]]), question="What did Rutte say about Iran?")
     assert text.endswith("[2]") and "topic" not in stats
+
+
+def test_a_where_answer_without_any_place_gets_the_evidence_that_gives_one():
+    ev = [E(1, "BRÜSSEL: Der US-Spitzendiplomat Antony Blinken warnte am Mittwoch vor einer Eskalation."),
+          E(2, "Blinken wandte sich neben NATO-Chef Mark Rutte an Reporter.", doc="d2")]
+    text, cites, stats = verify("Blinken spoke to reporters beside Mark Rutte [2].", ev, matrix([[0.3, 0.9]]),
+                                question="Where was Blinken when he warned of an escalation?")
+    assert text.endswith("„BRÜSSEL: Der US-Spitzendiplomat Antony Blinken warnte am Mittwoch vor einer Eskalation.“ [1]")
+    assert stats["measure"] == 1
+    # a place in the answer (a month is none): nothing added
+    text, _, stats = verify("Blinken was in Brussels on Wednesday [1].", ev, matrix([[0.9, 0.2]]),
+                            question="Where was Blinken?")
+    assert "measure" not in stats and text == "Blinken was in Brussels on Wednesday. [1]"

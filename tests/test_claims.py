@@ -57,3 +57,14 @@ def test_leading_clauses_cut_before_a_relative_or_adverbial_clause_never_inside_
     # what Patel said would be cut in the middle ("Patel said that the troops.")
     assert C.leading_clauses("Patel said that the troops, which were trained by Russia, now fight in Kursk.") == []
     assert C.leading_clauses("Sullivan leads it, who else?") == []  # under four words left
+
+
+def test_says_where_reads_a_dateline_a_country_or_an_english_name_after_in():
+    assert C.says_where("BRÜSSEL: Der US-Spitzendiplomat Antony Blinken warnte am Mittwoch.")
+    assert C.says_where("Bei einem Treffen in Washington wurden die Beziehungen zum Hauptthema.")
+    assert C.says_where("Die Folgen einer russischen Attacke in Charkiw am 30. Oktober 2024.")
+    assert C.says_where("Blinken was in Brussels on Wednesday.")
+    # a German noun after "in", a month, a sentence with no place
+    assert not C.says_where("Die Truppen sind in Kampfhandlungen verwickelt.")
+    assert not C.says_where("He spoke in October.")
+    assert not C.says_where("Blinken was warned by Mark Rutte on Thursday.")
