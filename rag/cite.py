@@ -150,9 +150,9 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             if n not in seen:
                 seen.add(n)
                 cites.append((by_number[n], sent, float(sim[si, n - 1]), attached))
-    # "how far" answered without any distance ("how much money" without an amount, "how many" without
-    # a count, "where" without a place) has not been answered, whatever it cites: the evidence that gives one is shown, quoted;
-    # first the one that names the question's source nearby ("laut dem CNN-Bericht")
+    # "how far" answered without any distance ("how much money" without an amount, "how many" without a
+    # count, "where" without a place) has not been answered, whatever it cites: the evidence that gives
+    # one is shown, quoted; first the one that names the question's source nearby ("laut dem CNN-Bericht")
     need = C.figure_asked(question) if question else None
     holder = None
     if kept and need is not None and not any(need(sent) for sent, _ in kept_src):

@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import ROLE, STATES, TITLES, WHERE_Q, WHO_IS_Q
+from .vocab import DAYS_MONTHS, ROLE, STATES, TITLES, WHERE_Q, WHO_IS_Q
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -108,8 +108,6 @@ def figure_asked(question: str) -> Callable[[str], bool] | None:
 _DATELINE = re.compile(r"^\W*[A-ZÄÖÜ]{3,}[A-ZÄÖÜ -]*:")
 _AT = re.compile(r"\b(?:in|at|near|bei|nahe|im|nach|aus|from)\s+(?:(?:der|dem|den|the)\s+)?"
                  r"(?:(?:[Rr]egion|Oblast|Provinz|province|Stadt|city)\s+)?([A-ZÄÖÜ][\w-]+)")
-_WHEN_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
 def says_where(text: str) -> bool:
@@ -118,7 +116,7 @@ def says_where(text: str) -> bool:
     if _DATELINE.search(text):
         return True
     english = L.dominant(text, "en") == "en"
-    return any(T.group_of(w) or (english and w.lower() not in _WHEN_WORDS) for w in _AT.findall(text))
+    return any(T.group_of(w) or (english and w.lower() not in DAYS_MONTHS) for w in _AT.findall(text))
 
 
 def around(e: Evidence, evidence: Sequence[Evidence]) -> list[str]:

@@ -178,8 +178,11 @@ NAME_Q = re.compile(r"\b(what(?: i|')s (?:the|his|her) name|what was (?:the|his|
                     r"(?:who|wer)\s+(?:is|was|ist|war)\s+(?:the|der|die)\s+(?:[\w-]+\s+){0,3}?[\w-]*(?:minister|präsident|"
                     r"president|sprecher|spokes|botschafter|ambassador|general|secretary|sekretär|kanzler|chancellor|"
                     r"direktor|director|leiter|chef|head)\w*)\b", re.I)
-# "where was Blinken …?", "Wo trafen sich …?", "in which city …": answered by a place
-WHERE_Q = re.compile(r"(^\W*|\b(?:and|und)\s+)(where|wo)\b|\bin (which|what|welche[rmn]?) (city|country|region|stadt|land)\b", re.I)
+# "where was Blinken …?", "Wo trafen sich …?", "in which city …": answered by a place, not by "in October"
+WHERE_Q = re.compile(r"(^\W*|\b(?:and|und)\s+)(where|wo)\b|\bin (which|what|welche[rmn]?) (city|country|region|stadt|land)\b",
+                     re.I)
+DAYS_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # "who is Mike Waltz?" asks for what he is: answered by a sentence that gives a role, not by what he said
 # ("who is the defence minister" asks for a name: NAME_Q)
 WHO_IS_Q = re.compile(r"^\W*(who is|who's|who was|wer ist|wer war)\b(?!\s+(?:the|der|die|das)\b)", re.I)
