@@ -30,8 +30,9 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
         # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is
         # asked about, person, office or country, must speak in what is cited or right beside it: a
         # sentence on Japanese whaling names Japan, and still says nothing Japan said
+        beside = {id(e): C.with_beside(e, evidence) for e, *_ in cites}
         speaking = [e for e, _, _, att in cites if C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                    and C.quotes(e, evidence, asked) and holds_office(owned, [*C.with_beside(e, evidence), out])]
+                    and C.quotes(e, evidence, asked) and holds_office(owned, [*beside[id(e)], out])]
         if cites and asked and not speaking:
             return "speaker"
         # "What did Matthew Miller say about Iran?": Miller's words on North Korea and Rutte's on Iran, each
@@ -41,7 +42,7 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
         topic = " ".join(_ABOUT.findall(question))
         about = [t for t in q_terms if t.kind in ("entity", "name") and t not in asked and T.present(t, topic)]
         if speaking and about and any(t.kind == "name" or t in offices for t in asked) and not all(
-                any(T.present(t, x) for e in speaking for x in [e.title, *C.with_beside(e, evidence)]) for t in about):
+                any(T.present(t, x) for e in speaking for x in [e.title, *beside[id(e)]]) for t in about):
             return "topic"
     # "the name of the Chinese ambassador": the sentence on the meeting calls him "the ambassador"
     if out and NAME_Q.search(question):
