@@ -99,3 +99,37 @@ def chunk_document(doc: Document, max_chars: int = 700, overlap: int = 1) -> lis
                          source=doc.source, text=body, start=s, end=e, index=i, n_chunks=len(windows),
                          doc_sha256=doc.sha256, date=doc.date, site=doc.site, url=doc.url))
     return out
+
+
+# where a long sentence turns to a clause of its own: after a quote its speaker follows ("…“, sagte
+# Patel"), before a relative, adverbial or reported clause (", dass russische Streitkräfte …"), at a
+# colon or semicolon. Not at every comma: most commas in news prose separate the items of a list
+_CLAUSE_CUT = re.compile(r"(?<=[“”\"»«])\s*,\s*|\s*[:;]\s+|\s+[–—-]\s+|\s*,\s*(?=(?:dass|ob|um|wie|wobei|weil|"
+                         r"während|nachdem|als|wo|der|die|das|dem|den|deren|dessen|welche[rsmn]?|sagte|erklärte|"
+                         r"so|that|which|who|whom|whose|where|when|while|after|because|said|according)\b)")
+
+
+def clause_spans(text: str, spans: Sequence[tuple[int, int]], min_sentence: int = 200,
+                 min_clause: int = 40) -> list[tuple[int, int]]:
+    """The clauses of each sentence longer than `min_sentence` characters, as spans inside it: a
+    long sentence's vector is the mean over all its words, so the one clause a question asks about
+    ("… ausgebildet hätten" after a quote on other challenges) can be far closer to the question
+    than the sentence is. A clause shorter than `min_clause` joins the one before it (the first
+    joins the next); a sentence that does not divide gives none."""
+    out = []
+    for a, b in spans:
+        if b - a <= min_sentence:
+            continue
+        cuts = [(m.start(), m.end()) for m in _CLAUSE_CUT.finditer(text, a, b) if a < m.start() and m.end() < b]
+        parts = [(s, e) for s, e in zip([a] + [c[1] for c in cuts], [c[0] for c in cuts] + [b])]
+        merged: list[list[int]] = []
+        for s, e in parts:
+            if merged and (e - s < min_clause or merged[-1][1] - merged[-1][0] < min_clause):
+                merged[-1][1] = e
+            else:
+                merged.append([s, e])
+        if len(merged) > 1 and merged[-1][1] - merged[-1][0] < min_clause:
+            merged[-2][1] = merged.pop()[1]
+        if len(merged) > 1:
+            out += [(s, e) for s, e in merged]
+    return out

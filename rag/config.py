@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # encode pass at ingest, and the vector knows its context); separate: each sentence encoded
     # on its own (a second encode pass over the whole text)
     sentence_vectors_from: Literal["passage", "separate"] = "passage"
+    # and a vector for each clause of a sentence longer than clause_min_chars (chunk.clause_spans):
+    # rows of the same multivector, so a passage and a sentence are found by their best clause
+    clause_vectors: bool = True
+    clause_min_chars: int = Field(200, ge=40)
     sentence_weight: float = 1.0
 
     # generation

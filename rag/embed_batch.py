@@ -9,7 +9,7 @@ to "separate".
 """
 from __future__ import annotations
 
-from .chunk import split_sentences
+from .chunk import clause_spans, split_sentences
 from .types import Document
 
 
@@ -89,6 +89,8 @@ def batches(chunked: list, settings, embedder=None):
     batch, size = [], 0
     for d, existed, chunks in chunked:
         spans = split_sentences(d.text) if settings.sentence_vectors else None
+        if spans and settings.clause_vectors:
+            spans += clause_spans(d.text, spans, settings.clause_min_chars)
         n = len(chunks) + (len(spans or ()) if separate else 0)
         if batch and size + n > limit:
             yield batch

@@ -36,7 +36,11 @@ class _Cand:
     sem: float
     rank: int
     score: float = 0.0
-    vec: np.ndarray | None = None
+    vecs: np.ndarray | None = None  # the sentence's vector and its clauses' (store.base.fold_clauses)
+
+    def sim(self, v: np.ndarray) -> float:
+        """Closeness to a query: the sentence's or its closest clause's, whichever is closer."""
+        return float(np.max(self.vecs @ v))
 
 
 def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.ndarray]],
@@ -50,8 +54,9 @@ def _candidates(passages: Sequence[Passage], sentences: Sequence[tuple[dict, np.
         key = (pl["doc_id"], pl["start"])
         if key in by_key and by_key[key].rank <= r:
             continue  # overlapping passages share sentences: keep the better-ranked passage
+        vecs = np.vstack([vec, pl["clauses"]]) if "clauses" in pl else vec[None, :]
         by_key[key] = _Cand(pl["doc_id"], pl["chunk_id"], pl["start"], pl["end"], pl["text"],
-                            float(np.dot(qv, vec)), r, vec=vec)
+                            float(np.max(vecs @ qv)), r, vecs=vecs)
     return sorted(by_key.values(), key=lambda c: (c.doc_id, c.start))
 
 
@@ -158,8 +163,8 @@ def select(question: str, lang: str, qv: np.ndarray, passages: Sequence[Passage]
     # "…, and how did the Kremlin react?": the sentence that answers the second part ("Der Kreml
     # dementierte den Bericht.") is far less like the whole question than the first part's
     for pv in part_vectors:
-        hit = max(cands, key=lambda c: float(np.dot(pv, c.vec)))
-        if float(np.dot(pv, hit.vec)) >= part_floor:
+        hit = max(cands, key=lambda c: c.sim(pv))
+        if hit.sim(pv) >= part_floor:
             take(hit, slack=1.5)
     for doc in dict.fromkeys(c.doc_id for c in ranked):  # every source with a strong sentence
         top = next(c for c in ranked if c.doc_id == doc)

@@ -62,7 +62,7 @@ class Pipeline:
     def retriever(self) -> HybridRetriever:
         with self._build_lock:
             if self._retriever is None:
-                check_meta(self.store, self.s, self.embedder)
+                check_meta(self.store, self.s, self.embedder, reading=True)
                 self._retriever = HybridRetriever(self.store, self.embedder, self.s)
             return self._retriever
 

@@ -133,7 +133,8 @@ def run_eval(settings: Settings | None = None, quick: bool = False, limit: int |
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git": git,
         "settings": {k: getattr(settings, k) for k in (
-            "embed_model", "embed_dim", "sentence_vectors_from", "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
+            "embed_model", "embed_dim", "sentence_vectors_from", "clause_vectors", "clause_min_chars",
+            "llm_model", "llm_backend", "top_k", "candidates", "evidence_chars",
             "chunk_max_chars", "chunk_overlap_sentences", "rrf_k", "abstain_min_evidence", "support_threshold",
             "max_tokens", "temperature", "repeat_penalty", "speculative", "spec_ngram_n",
             "spec_ngram_m")},

@@ -47,6 +47,28 @@ def _span_payload(text: str, start: int, spans, i: int) -> dict:
     return {"start": a, "end": b, "text": text[a - start:b - start]}
 
 
+def fold_clauses(rows: list[tuple[dict, np.ndarray]]) -> list[tuple[dict, np.ndarray]]:
+    """A passage's rows are its sentences and the clauses of its long sentences (spans inside
+    a sentence's, see chunk.clause_spans): each sentence comes back once, its clauses' vectors
+    under "clauses", so a caller scores the sentence by its best part and never quotes half of one."""
+    by_chunk: dict[str, list[int]] = {}
+    for i, (pl, _) in enumerate(rows):
+        by_chunk.setdefault(pl.get("chunk_id", ""), []).append(i)
+    owner: dict[int, int] = {}
+    for ix in by_chunk.values():
+        span = {i: (rows[i][0].get("start", 0), rows[i][0].get("end", 0)) for i in ix}
+        for i in ix:
+            a, b = span[i]
+            outer = [j for j in ix if span[j] != (a, b) and span[j][0] <= a and b <= span[j][1]]
+            if outer:
+                owner[i] = max(outer, key=lambda j: span[j][0] - span[j][1])  # the tightest: the sentence
+    parts: dict[int, list[np.ndarray]] = {}
+    for i, j in owner.items():
+        parts.setdefault(j, []).append(rows[i][1])
+    return [({**pl, "clauses": np.stack(parts[i])} if i in parts else pl, v)
+            for i, (pl, v) in enumerate(rows) if i not in owner]
+
+
 def _passage(payload: dict, score: float = 0.0) -> Passage:
     return Passage(chunk_id=payload["chunk_id"], doc_id=payload["doc_id"], title=payload["title"],
                    text=payload["text"], start=payload["start"], end=payload["end"],

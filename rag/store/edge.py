@@ -16,7 +16,7 @@ import numpy as np
 
 from ..types import Chunk, Passage
 from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
-                   doc_states)
+                   fold_clauses, doc_states)
 from .bm25 import edge_bm25, fold_numbers
 from .edge_setup import open_shard, shard_config, writing
 
@@ -165,7 +165,7 @@ class EdgeStore:
             spans = pl.get("sent_spans") or []
             out += [({"chunk_id": pl["chunk_id"], "doc_id": pl["doc_id"], **_span_payload(pl["text"], pl["start"], spans, i)},
                      np.asarray(row, dtype=np.float32)) for i, row in enumerate(rows[:len(spans)])]
-        return out
+        return fold_clauses(out)
 
     def all_chunks(self) -> list[Passage]:
         return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]

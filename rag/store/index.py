@@ -18,16 +18,23 @@ def index_meta(settings, embedder, store=None) -> dict:
     # indexes built before late chunking have no such key: they hold "separate" sentence vectors
     if settings.sentence_vectors and settings.sentence_vectors_from != "separate":
         meta["sentence_vectors_from"] = settings.sentence_vectors_from
+    if settings.sentence_vectors and settings.clause_vectors:
+        meta["clauses"] = settings.clause_min_chars
     return meta
 
 
-def check_meta(store, settings, embedder) -> None:
-    """Refuse to mix vectors from different models or chunkings in one index."""
+def check_meta(store, settings, embedder, reading: bool = False) -> None:
+    """Refuse to mix vectors from different models or chunkings in one index. reading: only what
+    makes the index unreadable counts; an index with or without clause vectors is searched alike
+    (a sentence is then found by its whole vector only), so it need not be rebuilt to be asked."""
     want, have = index_meta(settings, embedder, store), store.get_meta()
     if have is None:
         return
     # keys only some indexes have (absent = the old way) count when either side has them
     want.setdefault("sentence_vectors_from", have.get("sentence_vectors_from") and "separate")
+    want.setdefault("clauses", None)
+    if reading:
+        want.pop("clauses")
     diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
     if diff:
         what = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())

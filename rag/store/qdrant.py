@@ -14,7 +14,7 @@ import numpy as np
 
 from ..types import Chunk, Passage
 from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
-                   date_ord, doc_states, in_range, sentence_date, write_error)
+                   fold_clauses, date_ord, doc_states, in_range, sentence_date, write_error)
 from .bm25 import BM25
 from .qdrant_setup import connect, ensure_collections
 
@@ -150,7 +150,7 @@ class QdrantStore:
                                               with_payload=_SENT_PAYLOAD, with_vectors=["chunk"])
             out += [(r.payload, np.asarray(r.vector["chunk"], dtype=np.float32)) for r in recs if "text" in r.payload]
             if offset is None:
-                return out
+                return fold_clauses(out)
 
     def all_chunks(self) -> list[Passage]:
         return [_passage(r.payload) for r in self._scroll(_PAYLOAD)]
