@@ -104,9 +104,9 @@ def chunk_document(doc: Document, max_chars: int = 700, overlap: int = 1) -> lis
 # where a long sentence turns to a clause of its own: after a quote its speaker follows ("…“, sagte
 # Patel"), before a relative, adverbial or reported clause (", dass russische Streitkräfte …"), at a
 # colon or semicolon. Not at every comma: most commas in news prose separate the items of a list
-_CLAUSE_CUT = re.compile(r"(?<=[“”\"»«])\s*,\s*|\s*[:;]\s+|\s+[–—-]\s+|\s*,\s*(?=(?:dass|ob|um|wie|wobei|weil|"
-                         r"während|nachdem|als|wo|der|die|das|dem|den|deren|dessen|welche[rsmn]?|sagte|erklärte|"
-                         r"so|that|which|who|whom|whose|where|when|while|after|because|said|according)\b)")
+_CLAUSE_CUT = re.compile(r"(?<=[“”\"»«])\s*,\s*|\s*[:;]\s+|\s+[–—-]\s+|"
+                         r"\s*,\s*(?=(?:dass|ob|um|wie|wobei|weil|während|nachdem|als|wo|der|die|das|dem|den|deren|"
+                         r"dessen|welche[rsmn]?|sagte|erklärte|so|that|which|who|whom|whose|where|when|while|after|because|said|according)\b)")
 
 
 def clause_spans(text: str, spans: Sequence[tuple[int, int]], min_sentence: int = 200,

@@ -1,4 +1,4 @@
-from rag.chunk import chunk_document, split_sentences
+from rag.chunk import chunk_document, clause_spans, split_sentences
 from rag.load import parse
 
 
@@ -51,3 +51,24 @@ def test_changed_text_changes_ids():
     a = chunk_document(parse(b"Eins ist gut. Zwei ist gut.", "x.txt"))
     b = chunk_document(parse(b"Eins ist gut. Drei ist gut.", "x.txt"))
     assert a[0].chunk_id != b[0].chunk_id
+
+
+PATEL = ("„Einige der Herausforderungen, die sie bewältigen müssten, sind Interoperabilität, Sprachbarriere, "
+         "Führung und Kommunikation“, sagte Patel und fügte hinzu, dass russische Streitkräfte nordkoreanische "
+         "Truppen in Artillerie, unbemannten Luftfahrzeugen und grundlegenden Infanterieoperationen ausgebildet hätten.")
+
+
+def test_a_long_sentence_is_divided_into_its_clauses():
+    text = "Patel sprach am Dienstag. " + PATEL + " Mehr sagte er nicht."
+    spans = split_sentences(text)
+    got = clause_spans(text, spans)
+    assert [text[a:b] for a, b in got] == [  # "sagte Patel und fügte hinzu" is too short to stand alone
+        PATEL[:PATEL.index(", dass")],
+        PATEL[PATEL.index("dass russische"):]]
+    assert clause_spans(text, spans, min_sentence=len(PATEL)) == []  # only sentences longer than that
+
+
+def test_a_list_or_a_sentence_without_a_clause_is_not_divided():
+    items = "Artillerie, Drohnen, Panzern, Raketen, Minen, Funkgeräten, Nachtsichtgeräten, Schutzwesten"
+    text = f"Die Soldaten wurden in {items} und vielem mehr ausgebildet, berichtet ein langer Bericht aus Kiew über Wochen."
+    assert clause_spans(text, split_sentences(text), min_sentence=100) == []

@@ -193,3 +193,15 @@ def test_a_pages_furniture_is_no_evidence():
                        ("a", "Herausgegeben von Mike Firn.", 0.40), ("a", "„Materie für sich“", 0.30)])
     ev, _ = select("Wer hat den Artikel herausgegeben?", "de", q, ps, ss, budget_chars=400)
     assert [e.text for e in ev] == ["Herausgegeben von Mike Firn.", "„Materie für sich“"]
+
+
+def test_a_long_sentence_counts_by_its_closest_clause():
+    q, ps, ss = setup([("a", "„Es gibt viele Herausforderungen“, sagte Patel, dass Russland sie in Artillerie ausbildete.", 0.30),
+                       ("b", "Die USA schätzen ihre Zahl auf 10.000.", 0.50)])
+    ev, _ = select("What did the Russians train them in?", "en", q, ps, ss, budget_chars=60)
+    assert [e.doc_id for e in ev] == ["b"]  # as a whole, the training sentence is the farther one
+    clause = np.array([0.9, np.sqrt(1 - 0.81)], dtype=np.float32)  # "dass Russland sie in Artillerie ausbildete"
+    ss[0] = ({**ss[0][0], "clauses": clause[None, :]}, ss[0][1])
+    ev, _ = select("What did the Russians train them in?", "en", q, ps, ss, budget_chars=60)
+    assert ev[0].doc_id == "a" and ev[0].text == ss[0][0]["text"]  # the whole sentence, found by its clause
+    assert ev[0].score > 0.9

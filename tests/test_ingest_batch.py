@@ -231,3 +231,42 @@ def test_index_built_the_other_way_asks_for_a_rebuild(tmp_path):
     with pytest.raises(IndexMismatchError, match="rebuild"):
         check_meta(store, sep, emb)
     store.close()
+
+
+def test_an_index_without_clause_vectors_is_read_but_not_added_to(tmp_path):
+    from rag.errors import IndexMismatchError
+    from rag.store.index import check_meta, index_meta
+    corpus = make_corpus(tmp_path / "corpus", n=1)
+    old = disk_settings(tmp_path, corpus, clause_vectors=False)
+    new = disk_settings(tmp_path, corpus)
+    emb, store = HashEmbedder(64), QdrantStore(64, "articles", memory=True)
+    assert "clauses" not in index_meta(old, emb, store)  # as indexes built before them
+    store.set_meta(index_meta(old, emb, store))
+    check_meta(store, new, emb, reading=True)  # searched alike: a sentence by its whole vector
+    with pytest.raises(IndexMismatchError, match="clauses: index has None, settings say 200"):
+        check_meta(store, new, emb)  # new articles with clause vectors, old without: not mixed
+    store.set_meta(index_meta(new, emb, store))
+    check_meta(store, old, emb, reading=True)
+    with pytest.raises(IndexMismatchError, match="clauses: index has 200, settings say None"):
+        check_meta(store, old, emb)
+    store.close()
+
+
+def test_long_sentences_give_their_clauses_to_the_same_forward_pass(tmp_path):
+    from rag.chunk import clause_spans, split_sentences
+    from test_store import CORPUS
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    src = sorted(CORPUS.glob("*.txt"))[1]
+    (corpus / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    doc = load_file(corpus / src.name, corpus)
+    emb, store = SpanEmbedder(64), RecordingStore(64, "articles", memory=True)
+    ingest(corpus, store, emb, disk_settings(tmp_path, corpus))
+    sent = split_sentences(doc.text)
+    clauses = clause_spans(doc.text, sent)
+    assert clauses and emb.calls == [] and len(emb.span_calls) == 1  # no second encode pass for them
+    chunks, _, svecs, spans = store.calls[doc.doc_id]
+    stored = {s for per in spans for s in per}
+    assert set(sent) | set(clauses) == stored
+    assert all(len(v) == len(s) for v, s in zip(svecs, spans, strict=True))
+    store.close()

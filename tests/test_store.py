@@ -334,3 +334,31 @@ def test_keyword_search_returns_fresh_passages(filled):
     a = store.keyword_search("Lin Jian", 1)[0]
     a.score, a.lexical_score = -1.0, -1.0
     assert store.keyword_search("Lin Jian", 1)[0].lexical_score > 0
+
+
+def test_clauses_come_back_under_their_sentence_and_count_in_the_sentence_search(kind, tmp_path):
+    from rag.chunk import clause_spans
+    emb, store = HashEmbedder(64), open_store(kind, tmp_path)
+    doc = load_file(sorted(CORPUS.glob("*.txt"))[1], CORPUS, 10**7)
+    chunks = chunk_document(doc, 700, 1)
+    spans = split_sentences(doc.text)
+    spans += clause_spans(doc.text, spans)
+    span_of = [[(a, b) for a, b in spans if a >= c.start and b <= c.end] for c in chunks]
+    vecs = [emb.embed_documents([doc.text[a:b] for a, b in sp]) for sp in span_of]
+    store.upsert(chunks, emb.embed_documents([c.text for c in chunks]), vecs, span_of)
+    try:
+        c = next(c for c, sp in zip(chunks, span_of) if any("dass russische Streitkräfte" in doc.text[a:b]
+                                                            for a, b in sp))
+        got = store.sentences([c.chunk_id])
+        sentences = [s for s in split_sentences(doc.text) if s[0] >= c.start and s[1] <= c.end]
+        assert sorted((pl["start"], pl["end"]) for pl, _ in got) == sentences  # no clause on its own
+        pl = next(pl for pl, _ in got if "ausgebildet hätten" in pl["text"])
+        clause = next(i for i, (a, b) in enumerate(span_of[chunks.index(c)])
+                      if doc.text[a:b].startswith("dass russische Streitkräfte"))
+        assert any(np.allclose(v, vecs[chunks.index(c)][clause], atol=1e-5) for v in pl["clauses"])
+        assert all("clauses" not in p for p, _ in got if len(p["text"]) <= 200)
+        # the passage is found by its clause as well as it would be by a sentence
+        q = vecs[chunks.index(c)][clause]
+        assert store.search(q, 1, using="sent")[0].dense_score == pytest.approx(1.0, abs=1e-5)
+    finally:
+        store.close()
