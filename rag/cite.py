@@ -117,12 +117,22 @@ def _verify(text: str, evidence: Sequence[Evidence], similarity: SimFn, question
             # moved only to a sentence that says much the same: one that merely holds its name
             # ("Japan said it had no information" -> a sentence on Japanese whaling) supports nothing
             fix = next(([n] for n in order if ok([n]) and sim[si, n - 1] >= threshold), None)
-            # the model ran on past what it cites ("…, who said on April 15, 2018"): its leading clause stands
-            heads = [(h, C.keys(h, lang)) for h in C.leading_clauses(sent)] if fix is None and cited else []
+            # the model ran on past what it cites ("…, who said on April 15, 2018"): its leading clause
+            # stands, with its citation where that holds it, else with the one that holds it and says
+            # much the same ("The Russians trained them in Artillerie, …, according to the United States [4]")
+            heads = [(h, C.keys(h, lang)) for h in C.leading_clauses(sent)] if fix is None else []
             rows = similarity([h for h, _ in heads], evidence) if heads else []
-            head = next(((h, ks) for (h, ks), row in zip(heads, rows) if ok(cited, ks, row)), None)
+            head = next(((h, ks, cited) for (h, ks), row in zip(heads, rows) if cited and ok(cited, ks, row)), None)
+            for (h, ks), row in zip(heads, rows) if head is None else ():
+                n = next((n for n in sorted(by_number, key=lambda n: -row[n - 1]) if ok([n], ks, row)), None)
+                if n is not None and row[n - 1] >= threshold:
+                    head = (h, ks, [n])
+                    break
             if head is not None:
-                (sent, keys), stats["trimmed"] = head, stats.get("trimmed", 0) + 1
+                if head[2] != cited:
+                    stats["recited" if cited else "attached"] += 1
+                    attached, cited = not cited, head[2]
+                (sent, keys, _), stats["trimmed"] = head, stats.get("trimmed", 0) + 1
             elif fix is None:
                 stats["dropped"] += 1
                 continue

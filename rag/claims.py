@@ -27,9 +27,10 @@ def is_claim(sentence: str) -> bool:
 
 
 # where a sentence goes on with a clause of its own that adds to what it has said: a relative or
-# an adverbial clause. Not "and"/"und" (most often a list: "Russia, China, North Korea, and Iran")
+# an adverbial clause, or whom it says it is from (", according to the United States"). Not
+# "and"/"und" (most often a list: "Russia, China, North Korea, and Iran")
 _CLAUSE = re.compile(r"\s*(?:,|;|\s[-–]\s|\s\()\s*(?=(?:who|whom|whose|which|where|when|while|after|because|"
-                     r"der|die|das|dem|den|deren|dessen|welche[rsmn]?|wo|als|nachdem|während|weil|wobei)\b)", re.I)
+                     r"according|laut|der|die|das|dem|den|deren|dessen|welche[rsmn]?|wo|als|nachdem|während|weil|wobei)\b)", re.I)
 # a head that reports what someone said ("Patel said that the troops, who …") is cut inside the words
 _REPORTED = re.compile(r"\b(?:that|dass)\b|[:\"„“”«»]")
 

@@ -473,6 +473,22 @@ def test_a_sentence_that_runs_on_past_its_citation_keeps_the_clause_the_citation
     assert text == "" and stats["dropped"] == 1 and "trimmed" not in stats
 
 
+
+def test_a_leading_clause_its_citation_does_not_hold_moves_to_the_one_that_does():
+    """The model cites the title and runs on with whom it says the words are from: what stands is its
+    leading clause, cited to the sentence that holds it."""
+    ev = [E(1, "USA: 8.000 Nordkoreanische Soldaten in Russland stationiert"),
+          E(2, "Patel fügte hinzu, dass russische Streitkräfte nordkoreanische Truppen in Artillerie und "
+               "Infanterieoperationen ausgebildet hätten.", doc="d2")]
+    answer = "The Russians trained the North Korean soldiers in Artillerie and Infanterieoperationen, according to the United States [1]."
+    text, cites, stats = verify(answer, ev, matrix([[0.3, 0.7]]), question="What did the Russians train them in?")
+    assert text == "The Russians trained the North Korean soldiers in Artillerie and Infanterieoperationen. [2]"
+    assert stats["trimmed"] == stats["recited"] == 1 and [e.number for e, *_ in cites] == [2]
+    # not to a sentence that merely holds its words and says something else
+    text, _, stats = verify(answer, ev, matrix([[0.3, 0.1]]), question="What did the Russians train them in?")
+    assert text == "" and stats["dropped"] == 1
+
+
 def test_what_a_person_said_about_a_country_must_be_said_about_it():
     """Miller's words on North Korea and Rutte's on Iran, each cited, do not tell what Miller said about Iran."""
     miller = "„Sie sollten besorgt sein über die Schritte, die Nordkorea unternommen hat“, sagte der Sprecher " \

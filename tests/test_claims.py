@@ -57,6 +57,11 @@ def test_leading_clauses_cut_before_a_relative_or_adverbial_clause_never_inside_
     # what Patel said would be cut in the middle ("Patel said that the troops.")
     assert C.leading_clauses("Patel said that the troops, which were trained by Russia, now fight in Kursk.") == []
     assert C.leading_clauses("Sullivan leads it, who else?") == []  # under four words left
+    # whom the model says the words are from is a clause of its own
+    assert C.leading_clauses("The troops were trained in artillery, according to the United States.") == [
+        "The troops were trained in artillery."]
+    assert C.leading_clauses("Die Truppen wurden in Artillerie ausgebildet, laut den USA.") == [
+        "Die Truppen wurden in Artillerie ausgebildet."]
 
 
 def test_says_where_reads_a_dateline_a_country_or_an_english_name_after_in():
