@@ -26,13 +26,14 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
     if SAY_Q.search(question):
         asked = [t for t in q_terms if t.kind == "name" or t in offices] or [t for t in q_terms if t.kind == "entity"]
         # (where the question names the person, the name tells who speaks: "Bundeskanzler Olaf Scholz")
-        owned = owners(question, q_terms, asked) if not any(t.kind == "name" for t in asked) else []
+        owned = [*owners(question, q_terms, asked), *owners(question, q_terms, [_PRESIDENT])] \
+            if not any(t.kind == "name" for t in asked) else []
         # evidence the check put in itself (the best, quoted) counts only as a statement; whoever is
         # asked about, person, office or country, must speak in what is cited or right beside it: a
         # sentence on Japanese whaling names Japan, and still says nothing Japan said
         beside = {id(e): C.with_beside(e, evidence) for e, *_ in cites}
         speaking = [e for e, _, _, att in cites if C.naming(e, evidence, asked) and (not att or SPEECH.search(e.text))
-                    and C.quotes(e, evidence, asked) and holds_office(owned, [*beside[id(e)], out])]
+                    and C.quotes(e, evidence, asked) and holds_office(owned, beside[id(e)], out)]
         if cites and asked and not speaking:
             return "speaker"
         # "What did Matthew Miller say about Iran?": Miller's words on North Korea and Rutte's on Iran, each
@@ -48,10 +49,14 @@ def withdrawn(out: str, cites: Sequence[tuple[Evidence, str, float, bool]], evid
     if out and NAME_Q.search(question):
         held = owners(question, q_terms, offices)
         if not (C.names_someone(strip_markers(out), lang, q_terms)
-                and any(holds_office(held, [*C.with_beside(e, evidence), out]) for e, *_ in cites)):
+                and any(holds_office(held, C.with_beside(e, evidence), out) for e, *_ in cites)):
             return "unnamed"
     return None
 
+
+# no key term (the model titles people with it: "President Trump" of a sentence that says "Trump"),
+# but where a question gives it to a country ("the South Korean president") it is that country's
+_PRESIDENT = T.Term("president", "entity", ("president", "praesident"))
 
 # the word a "say about" question is about: the one after the preposition and its article
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|über|zu[mr]?|bezüglich)\s+"
@@ -66,14 +71,17 @@ def owners(question: str, terms: Sequence[T.Term], offices: Sequence[T.Term]) ->
             if c.kind == "entity" and c not in offices and c.forms in _countries_at(q, o.forms)]
 
 
-def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str]) -> bool:
-    """No office is written as another country's in the texts unless one of them writes it as the
-    asked country's too: "US-Verteidigungsminister Austin", or the model's own "The US defence minister
-    said …", is no answer for Russia's; an office with no country beside it ("Außenminister Antony
-    Blinken", as an article writes its own country's) is given the benefit of the doubt."""
+def holds_office(pairs: Sequence[tuple[T.Term, T.Term]], texts: Sequence[str], answer: str = "") -> bool:
+    """No office is written as another country's in the evidence texts unless one of them writes it
+    as the asked country's too: "US-Verteidigungsminister Austin", or the model's own "The US defence
+    minister said …" (the `answer`), is no answer for Russia's; an office with no country beside it
+    ("Außenminister Antony Blinken", as an article writes its own country's) is given the benefit of
+    the doubt. The answer counts only against: its "the South Korean president said" does not make
+    the evidence's "der ukrainische Präsident" South Korea's."""
     for o, c in pairs:
         found = [_countries_at(fold(x), o.forms) for x in texts]
-        if not any(c.forms in f for f in found) and any(f for f in found):
+        claimed = _countries_at(fold(answer), o.forms)
+        if not any(c.forms in f for f in found) and (any(found) or any(g != c.forms for g in claimed)):
             return False
     return True
 

@@ -190,6 +190,19 @@ def test_what_a_countrys_office_said_is_not_answered_by_another_countrys():
     assert text.endswith("[2]") and "speaker" not in stats
 
 
+def test_a_president_the_question_gives_to_a_country_is_that_countrys_not_the_one_the_model_says():
+    ev = [E(1, "Natürlich werden diese Menschen sterben."),
+          E(2, "Sie werden mehr von ihnen nach vorne schieben, so der ukrainische Präsident in einem Interview "
+               "mit dem südkoreanischen Fernsehsender KBS.")]
+    question = "What did the South Korean president say about the troops?"
+    text, cites, stats = verify("The South Korean president said they would push more of them forward [2].", ev,
+                                matrix([[0.2, 0.9]]), question=question)
+    assert (text, cites, stats["speaker"]) == ("", [], 1)
+    text, _, stats = verify("The Ukrainian president said they would push more of them forward [2].", ev,
+                            matrix([[0.2, 0.9]]), question="What did the Ukrainian president say about the troops?")
+    assert text.endswith("[2]") and "speaker" not in stats
+
+
 def test_a_secretary_of_state_is_no_statement():
     from rag.vocab import SAY_Q
     assert not SAY_Q.search("Which senator might become the next secretary of state?")
