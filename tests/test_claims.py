@@ -28,6 +28,12 @@ def test_copies_restates_and_bare_words():
     assert C.restates(s, C.keys(s, "en"), q, T.key_terms(q, "en"))
     s2 = "The troops are 50 km from the border."
     assert not C.restates(s2, C.keys(s2, "en"), q, T.key_terms(q, "en"))
+    # "said" for "say", "told" for "tell": no new word either
+    q = "What did the US say in October it had told China about North Korea and Russia?"
+    s = "The US said it had told China about North Korea and Russia in October."
+    assert C.restates(s, C.keys(s, "en"), q, T.key_terms(q, "en"))
+    s2 = "The US said it had warned China about destabilising steps by North Korea and Russia in October."
+    assert not C.restates(s2, C.keys(s2, "en"), q, T.key_terms(q, "en"))
     assert not C.is_claim("Yes.") and C.is_claim("11,000")
     assert C.drop_stray_script("3人の US-Spitzendiplomaten") == "3 US-Spitzendiplomaten"
 
