@@ -52,6 +52,18 @@ def _next_statement(i: int, seq: list[Sentence]) -> Sentence | None:
     return None
 
 
+def _prev_statement(i: int, seq: list[Sentence]) -> Sentence | None:
+    """The sentence before seq[i], across a photo caption or credit set between them."""
+    end = seq[i].start
+    for p in reversed(seq[max(0, i - 4):i]):
+        if end - p.end > 400:
+            return None
+        if _ENDS.search(p.text) and not _CREDIT.search(p.text):
+            return p
+        end = p.start
+    return None
+
+
 def neighbours(c: Sentence, by_doc: dict[str, list[Sentence]], statements: bool = False) -> list[Sentence]:
     """The sentence before (a pronoun, a quote's second half) or after (the quote a statement
     announces, or the speaker of a quote), following a quote until its speaker is named.
@@ -65,6 +77,10 @@ def neighbours(c: Sentence, by_doc: dict[str, list[Sentence]], statements: bool 
         out.append(nxt_said)
     if prev and (_NEEDS_PREV.match(c.text) or (_SAID.search(c.text) and _closes_quote(c.text))):
         out.append(prev)
+    elif _PRONOUN_SAID.search(c.text):  # "„…“, fügte er hinzu.": the sentence that says who "er" is
+        said_by = _prev_statement(i, seq)
+        if said_by is not None:
+            out.append(said_by)
     cur, hops = c, 0
     while hops < 2:  # "X bekräftigte ... Haltung." „Quote one. „Quote two“, sagte Y.
         j = seq.index(cur)

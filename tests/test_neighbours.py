@@ -44,3 +44,18 @@ def test_a_pronoun_brings_the_sentence_before_and_an_announced_quote_the_one_aft
     assert neighbours(seq[1], {"d": seq}) == [seq[0]]
     seq = article("Der Sprecher erklärte:", "„Wir haben keine Informationen.“")
     assert neighbours(seq[0], {"d": seq}) == [seq[1]]
+
+
+def test_a_statement_given_to_a_pronoun_brings_the_sentence_that_names_the_speaker():
+    seq = article("„Einige der Herausforderungen sind Interoperabilität und Sprachbarriere“, sagte Patel.",
+                  "„Die Vereinigten Staaten beraten sich eng mit unseren Verbündeten“, fügte er hinzu.")
+    assert neighbours(seq[1], {"d": seq}) == [seq[0]]
+    # across a photo caption and its credit, as the next statement is found
+    seq = article('Der Außenminister Cho Tae-yul verurteilte die Stationierung "auf das Schärfste".',
+                  "Die Folgen eines Angriffs - Andrii Marienko/Copyright 2024 The AP.",
+                  "All rights reserved",
+                  'Seoul sei bereit, "die notwendigen Maßnahmen zu ergreifen", sagte er.')
+    assert neighbours(seq[3], {"d": seq}) == [seq[0]]
+    # a speaker the sentence names itself needs no one before it
+    seq = article("Etwas ganz anderes geschah.", '„Wir sind bereit“, sagte Minister Cho.')
+    assert neighbours(seq[1], {"d": seq}) == []
