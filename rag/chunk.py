@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .types import Chunk, Document
+from .vocab import CLAUSE_WORDS
 
 CHUNKER_VERSION = "sent-v1"  # bump when chunk boundaries change: the index then asks for a rebuild
 
@@ -105,8 +106,7 @@ def chunk_document(doc: Document, max_chars: int = 700, overlap: int = 1) -> lis
 # Patel"), before a relative, adverbial or reported clause (", dass russische Streitkräfte …"), at a
 # colon or semicolon. Not at every comma: most commas in news prose separate the items of a list
 _CLAUSE_CUT = re.compile(r"(?<=[“”\"»«])\s*,\s*|\s*[:;]\s+|\s+[–—-]\s+|"
-                         r"\s*,\s*(?=(?:dass|ob|um|wie|wobei|weil|während|nachdem|als|wo|der|die|das|dem|den|deren|"
-                         r"dessen|welche[rsmn]?|sagte|erklärte|so|that|which|who|whom|whose|where|when|while|after|because|said|according)\b)")
+                         rf"\s*,\s*(?=(?:{CLAUSE_WORDS}|dass|that|ob|um|wie|so|sagte|erklärte|said)\b)")
 
 
 def clause_spans(text: str, spans: Sequence[tuple[int, int]], min_sentence: int = 200,
@@ -121,7 +121,7 @@ def clause_spans(text: str, spans: Sequence[tuple[int, int]], min_sentence: int 
         if b - a <= min_sentence:
             continue
         cuts = [(m.start(), m.end()) for m in _CLAUSE_CUT.finditer(text, a, b) if a < m.start() and m.end() < b]
-        parts = [(s, e) for s, e in zip([a] + [c[1] for c in cuts], [c[0] for c in cuts] + [b])]
+        parts = zip([a] + [c[1] for c in cuts], [c[0] for c in cuts] + [b])
         merged: list[list[int]] = []
         for s, e in parts:
             if merged and (e - s < min_clause or merged[-1][1] - merged[-1][0] < min_clause):

@@ -10,7 +10,7 @@ from . import lang as L  # noqa: N812
 from . import terms as T
 from .prompt import source_label
 from .types import Evidence
-from .vocab import DAYS_MONTHS, ROLE, STATES, TITLES, WHERE_Q, WHO_IS_Q
+from .vocab import CLAUSE_WORDS, DAYS_MONTHS, ROLE, STATES, TITLES, WHERE_Q, WHO_IS_Q
 
 # Han, kana, Hangul and full-width forms: the 1.5B Qwen model now and then slips into them
 # mid-sentence ("3人の US-Spitzendiplomaten"); kept only where the passages use them too
@@ -29,8 +29,7 @@ def is_claim(sentence: str) -> bool:
 # where a sentence goes on with a clause of its own that adds to what it has said: a relative or
 # an adverbial clause, or whom it says it is from (", according to the United States"). Not
 # "and"/"und" (most often a list: "Russia, China, North Korea, and Iran")
-_CLAUSE = re.compile(r"\s*(?:,|;|\s[-–]\s|\s\()\s*(?=(?:who|whom|whose|which|where|when|while|after|because|"
-                     r"according|laut|der|die|das|dem|den|deren|dessen|welche[rsmn]?|wo|als|nachdem|während|weil|wobei)\b)", re.I)
+_CLAUSE = re.compile(rf"\s*(?:,|;|\s[-–]\s|\s\()\s*(?=(?:{CLAUSE_WORDS}|laut)\b)", re.I)
 # a head that reports what someone said ("Patel said that the troops, who …") is cut inside the words
 _REPORTED = re.compile(r"\b(?:that|dass)\b|[:\"„“”«»]")
 
@@ -65,7 +64,7 @@ def grounded(keys: list[T.Term], texts: list[str], question_terms: list[T.Term],
 
 
 # saying, in the forms that do not share their first letters with the question's ("say" -> "said")
-_SAYING = {"said", "says", "told", "tells", "sagte", "sagten", "sagt", "erklärte", "erklärten"}
+_SAYING = {T.fold(w) for w in ("said", "says", "told", "tells", "sagte", "sagten", "sagt", "erklärte", "erklärten")}
 
 
 def restates(sentence: str, keys: list[T.Term], question: str, question_terms: list[T.Term]) -> bool:
@@ -75,7 +74,7 @@ def restates(sentence: str, keys: list[T.Term], question: str, question_terms: l
     if not question:
         return False
     asked = {w[:4] for w in re.findall(r"\w{3,}", T.fold(question))}
-    words = [w for w in re.findall(r"\w{4,}", T.fold(sentence)) if w not in {T.fold(x) for x in _SAYING}]
+    words = [w for w in re.findall(r"\w{4,}", T.fold(sentence)) if w not in _SAYING]
     q_forms = {f for t in question_terms for f in t.forms}
     return (len(words) >= 3 and all(w[:4] in asked for w in words)
             and all(q_forms.intersection(k.forms) for k in keys))

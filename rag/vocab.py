@@ -213,3 +213,8 @@ MONEY = re.compile(r"\b(dollar|us-dollar|usd|euro|eur|milliarden?|mrd|billions?|
 FAR_Q = re.compile(r"\b(how far|wie weit|distance|Entfernung|Abstand|(?:how many|wie viele) (?:km|kilomet\w*|miles|meilen))\b",
                    re.I)
 DISTANCE = re.compile(r"\d\s*(km|kilomet\w*|meilen|miles?|meter\w*|metres?)\b", re.I)
+# words that open a relative or adverbial clause (or name a source: "according to"), after a comma:
+# where an answer's sentence may be cut to its head (claims) and an article's long sentence divided
+# into clauses for their own vectors (chunk)
+CLAUSE_WORDS = (r"who|whom|whose|which|where|when|while|after|because|according|der|die|das|dem|den|deren|dessen|"
+                r"welche[rsmn]?|wo|als|nachdem|während|weil|wobei")

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..types import Chunk, Passage
 from .base import (_PAYLOAD, STATE_FIELDS, _passage, _pid, _span_payload, _unit, chunk_payload, date_bounds,
-                   fold_clauses, doc_states)
+                   doc_states, fold_clauses)
 from .bm25 import edge_bm25, fold_numbers
 from .edge_setup import open_shard, shard_config, writing
 
